@@ -1,0 +1,105 @@
+import { connect, filter, map, merge, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { AnalyticsOutput } from '../model/analytics.js';
+import { deadLetter, isDeadLetter, type DeadLetter } from '../model/dead-letter.js';
+import { decodeOrder, isOrderRecord, type OrderRecord } from '../model/decode-order.js';
+import type { Order } from '../model/order.js';
+import type { PartitionStatus, SourceEvent } from '../model/source.js';
+import { formatWindowTime } from '../model/window-time.js';
+import { assignWatermarks } from '../operators/assign-watermarks.js';
+import { lateRecords } from '../operators/late-records.js';
+import { record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
+import { windowAggregate } from '../operators/window-aggregate.js';
+import { tumblingWindows, type WindowAssigner } from '../operators/window-assigner.js';
+import { boundedOutOfOrderness } from '../operators/watermark-generator.js';
+import { customerStatsWindow } from './customer-stats.js';
+import { highAmountAlerts } from './high-amount.js';
+import { hourlySalesWindow } from './hourly-sales.js';
+import type { AnalyticsSettings } from './settings.js';
+import { velocityAlerts } from './velocity.js';
+
+/** Everything the pipeline emits: results to publish and records to set aside. */
+export type PipelineOutput = AnalyticsOutput | DeadLetter;
+
+/** Hooks for metrics; the pipeline runs the same without them. */
+export interface PipelineObserver {
+  readonly onWatermark?: (watermark: number) => void;
+  readonly onOpenWindows?: (openWindows: number, openPanes: number) => void;
+  readonly onLiveKeys?: (liveKeys: number) => void;
+}
+
+export interface PipelineOptions {
+  /** Clock for partition idleness; the async scheduler by default, a TestScheduler in tests. */
+  readonly scheduler?: SchedulerLike;
+  readonly observer?: PipelineObserver;
+}
+
+/**
+ * The whole analytics job as one operator: source records in, analytics and dead letters out. Pure but
+ * for the idleness clock, so a file and a Kafka topic give the same results for the same records.
+ *
+ * For each record, in this order (SPEC 2): decode it (or set it aside as a dead letter); the high_amount
+ * rule sees it; the windows take it unless it is late, when it becomes a `late` dead letter; the velocity
+ * rule holds it until the watermark passes it; its partition's watermark moves and what that closes fires.
+ */
+export function analyticsPipeline(settings: AnalyticsSettings, options: PipelineOptions = {}): OperatorFunction<SourceEvent, PipelineOutput> {
+  const assigner = tumblingWindows(settings.windowSizeMs);
+  const observer = options.observer ?? {};
+  return (source) =>
+    source.pipe(
+      map((event) => (event.kind === 'record' ? decodeOrder(event) : event)),
+      connect(
+        (decoded$): Observable<PipelineOutput> =>
+        merge(
+          decoded$.pipe(filter(isDeadLetter)),
+          decoded$.pipe(
+            filter(isOrderRecord),
+            map((r) => r.order),
+            highAmountAlerts(settings.highAmountThreshold),
+          ),
+          decoded$.pipe(
+            filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
+            assignWatermarks<OrderRecord>({
+              timestampOf: (r) => r.order.timestamp,
+              partitionOf: (r) => r.source.partition,
+              generator: boundedOutOfOrderness(settings.maxOutOfOrdernessMs),
+              idleTimeoutMs: settings.idleTimeoutMs,
+              ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+            }),
+            connect((timed$) =>
+              merge(
+                timed$.pipe(
+                  lateRecords(assigner),
+                  map((late) => lateDeadLetter(late, assigner)),
+                ),
+                timed$.pipe(
+                  map(toOrderElement(observer)),
+                  connect((orders$) =>
+                    merge(
+                      orders$.pipe(windowAggregate(hourlySalesWindow(assigner))),
+                      orders$.pipe(windowAggregate({ ...customerStatsWindow(assigner), onSize: observer.onOpenWindows })),
+                      orders$.pipe(velocityAlerts(settings.velocityMaxOrders, settings.velocityWindowMs, observer.onLiveKeys)),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+}
+
+/** Unwraps the order for the analytics, and reports watermarks on the way. */
+function toOrderElement(observer: PipelineObserver): (e: StreamElement<OrderRecord>) => StreamElement<Order> {
+  return (e) => {
+    if (e.kind === 'record') return record(e.value.order, e.timestamp);
+    observer.onWatermark?.(e.timestamp);
+    return e;
+  };
+}
+
+function lateDeadLetter(late: TimestampedRecord<OrderRecord>, assigner: WindowAssigner): DeadLetter {
+  const window = assigner.assign(late.timestamp);
+  const detail = `window ${formatWindowTime(window.start)} to ${formatWindowTime(window.end)} had already fired`;
+  return deadLetter('late', detail, late.value.source, late.value.raw);
+}

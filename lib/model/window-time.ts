@@ -1,0 +1,22 @@
+/** `2024-06-01T00:00:00`: UTC, ISO 8601 without fraction or zone, as the analytics messages print times. */
+export function formatWindowTime(epochMillis: number): string {
+  // toISOString() gives `+010000-01-01T00:00:00.000Z` past 9999; cutting the tail keeps that readable too.
+  return new Date(epochMillis).toISOString().replace(/\.\d{3}Z$/, '');
+}
+
+/** `1 minute`, `90 seconds`, `2 hours`: a span as it reads in an alert's reason. */
+export function formatSpan(ms: number): string {
+  const units: ReadonlyArray<readonly [string, number]> = [
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1_000],
+    ['millisecond', 1],
+  ];
+  for (const [name, size] of units) {
+    if (ms >= size && ms % size === 0) {
+      const n = ms / size;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${ms} milliseconds`;
+}

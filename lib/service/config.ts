@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { AnalyticsSettings } from '../analytics/settings.js';
+import { envOf, flagOf, isNumeric, SETTINGS, type SettingDef } from './settings.js';
+
+/** The package's own folder (holding config/ and examples/), wherever it is run from. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Config {
+  readonly analytics: AnalyticsSettings;
+  readonly replay: { readonly sample: string };
+  readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };
+}
+
+/** A setting's effective value and the layer it came from. */
+export interface Resolved {
+  readonly value: unknown;
+  readonly origin: string;
+}
+
+/** A bad setting: its message is the one line the process prints before it exits with code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  /** Folder of default.json and <NODE_ENV>.json. */
+  readonly configDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Flag values by setting path, as typed. */
+  readonly flags?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Resolves every setting through its layers, each over the one before: config/default.json,
+ * config/<NODE_ENV>.json, the environment, the flags. Every bad value is reported, in one line.
+ */
+export function resolveSettings(sources: ConfigSources = {}): Map<string, Resolved> {
+  const dir = sources.configDir ?? `${PACKAGE_ROOT}config`;
+  const env = sources.env ?? process.env;
+  const resolved = new Map<string, Resolved>();
+  const errors: string[] = [];
+
+  const layers: Array<[string, string]> = [[`${dir}/default.json`, 'config/default.json']];
+  if (env.NODE_ENV) layers.push([`${dir}/${env.NODE_ENV}.json`, `config/${env.NODE_ENV}.json`]);
+  for (const [file, origin] of layers) {
+    if (!existsSync(file)) {
+      if (origin === 'config/default.json') errors.push(`${origin}: missing (looked in ${dir})`);
+      continue;
+    }
+    for (const [path, value] of flatten(readJson(file, origin), origin, errors)) resolved.set(path, { value, origin });
+  }
+  for (const def of SETTINGS) {
+    const name = envOf(def);
+    const text = env[name];
+    if (text !== undefined && text !== '') resolved.set(def.path, { value: fromText(def, text), origin: `env ${name}` });
+    const flag = sources.flags?.get(def.path);
+    if (flag !== undefined) resolved.set(def.path, { value: fromText(def, flag), origin: `flag --${flagOf(def)}` });
+  }
+  for (const def of SETTINGS) {
+    const entry = resolved.get(def.path);
+    if (entry === undefined) {
+      errors.push(`${def.path}: missing from config/default.json: expected ${def.expected}`);
+    } else if (isLeft(def.codec.decode(entry.value))) {
+      errors.push(`${describeOrigin(def, entry.origin)}=${JSON.stringify(entry.value)}: expected ${def.expected}`);
+    }
+  }
+  if (errors.length > 0) throw new ConfigError(`bad setting: ${errors.join('; ')}`);
+  return resolved;
+}
+
+/** The validated settings as one typed object. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const tree: Record<string, Record<string, unknown>> = {};
+  for (const [path, { value }] of resolveSettings(sources)) {
+    const [section, key] = path.split('.') as [string, string];
+    (tree[section] ??= {})[key] = value;
+  }
+  return tree as unknown as Config;
+}
+
+function describeOrigin(def: SettingDef, origin: string): string {
+  if (origin.startsWith('flag ')) return origin.slice(5);
+  if (origin.startsWith('env ')) return origin.slice(4);
+  return `${def.path} in ${origin} `;
+}
+
+function readJson(file: string, origin: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`bad setting: ${origin}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Leaves of a two-level settings file as `section.key` paths; unknown keys are errors, not ignored. */
+function flatten(json: unknown, origin: string, errors: string[]): Array<[string, unknown]> {
+  const known = new Set(SETTINGS.map((d) => d.path));
+  const out: Array<[string, unknown]> = [];
+  if (!isObject(json)) {
+    errors.push(`${origin}: expected a JSON object of sections`);
+    return out;
+  }
+  for (const [section, body] of Object.entries(json)) {
+    if (!isObject(body)) {
+      errors.push(`${origin}: ${section} must be an object`);
+      continue;
+    }
+    for (const [key, value] of Object.entries(body)) {
+      const path = `${section}.${key}`;
+      if (known.has(path)) out.push([path, value]);
+      else errors.push(`${origin}: unknown setting ${path}`);
+    }
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Text from a flag or the environment, as a number where the setting is one (else left for the codec to refuse). */
+function fromText(def: SettingDef, text: string): unknown {
+  if (!isNumeric(def)) return text;
+  const n = Number(text);
+  return text.trim() !== '' && !Number.isNaN(n) ? n : text;
+}

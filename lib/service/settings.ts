@@ -1,0 +1,89 @@
+import * as t from 'io-ts';
+
+/**
+ * Every setting once: where it lives in config/*.json, its environment variable, its flag, what it must be
+ * and what it means. Flags, environment, validation, `--help` and `config` all read this one table.
+ */
+
+interface PositiveIntBrand {
+  readonly PositiveInt: unique symbol;
+}
+const PositiveInt = t.brand(t.number, (n): n is t.Branded<number, PositiveIntBrand> => Number.isSafeInteger(n) && n > 0, 'PositiveInt');
+
+interface NonNegativeIntBrand {
+  readonly NonNegativeInt: unique symbol;
+}
+const NonNegativeInt = t.brand(
+  t.number,
+  (n): n is t.Branded<number, NonNegativeIntBrand> => Number.isSafeInteger(n) && n >= 0,
+  'NonNegativeInt',
+);
+
+interface NonNegativeNumberBrand {
+  readonly NonNegativeNumber: unique symbol;
+}
+const NonNegativeNumber = t.brand(
+  t.number,
+  (n): n is t.Branded<number, NonNegativeNumberBrand> => Number.isFinite(n) && n >= 0,
+  'NonNegativeNumber',
+);
+
+interface NonEmptyTextBrand {
+  readonly NonEmptyText: unique symbol;
+}
+const NonEmptyText = t.brand(t.string, (s): s is t.Branded<string, NonEmptyTextBrand> => s.trim().length > 0, 'NonEmptyText');
+
+const LogLevel = t.keyof({ error: null, warn: null, info: null, debug: null });
+
+export interface SettingDef {
+  /** Dotted path in the config files. */
+  readonly path: string;
+  readonly codec: t.Mixed;
+  /** What a valid value is, for error lines. */
+  readonly expected: string;
+  readonly help: string;
+}
+
+export const SETTINGS: readonly SettingDef[] = [
+  { path: 'analytics.windowSizeMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'size of the tumbling windows' },
+  {
+    path: 'analytics.maxOutOfOrdernessMs',
+    codec: NonNegativeInt,
+    expected: 'an integer of ms >= 0',
+    help: 'how far behind the newest record of its partition a record may be and still count',
+  },
+  {
+    path: 'analytics.idleTimeoutMs',
+    codec: PositiveInt,
+    expected: 'a positive integer of ms',
+    help: 'processing time without records after which a partition no longer holds the watermark',
+  },
+  {
+    path: 'analytics.highAmountThreshold',
+    codec: NonNegativeNumber,
+    expected: 'a number >= 0',
+    help: 'an order with an amount strictly above this raises a high_amount alert',
+  },
+  {
+    path: 'analytics.velocityMaxOrders',
+    codec: NonNegativeInt,
+    expected: 'an integer >= 0',
+    help: 'more orders of one customer than this within the velocity window raise a velocity alert',
+  },
+  { path: 'analytics.velocityWindowMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'span of event time of the velocity rule' },
+  { path: 'replay.sample', codec: NonEmptyText, expected: 'a file path', help: 'the recording that `start` replays when no Kafka is configured' },
+  { path: 'log.level', codec: LogLevel, expected: 'one of error, warn, info, debug', help: 'least severe log level written' },
+];
+
+/** `analytics.windowSizeMs` → `--window-size-ms`: the last part of the path, in kebab case. */
+export const flagOf = (def: SettingDef): string => kebab(def.path.split('.').pop() as string);
+
+/** `analytics.windowSizeMs` → `ANALYTICS_WINDOW_SIZE_MS`. */
+export const envOf = (def: SettingDef): string => def.path.split('.').map(kebab).join('_').replace(/-/g, '_').toUpperCase();
+
+function kebab(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Settings that hold numbers take their flags and environment variables as numbers. */
+export const isNumeric = (def: SettingDef): boolean => def.codec instanceof t.RefinementType && def.codec.type === t.number;
