@@ -24,9 +24,7 @@ export function parseCommandArgs(args: readonly string[], own: OptionSpec): Pars
   try {
     parsed = parseArgs({ args: [...args], options: { ...settingFlags, ...own }, allowPositionals: true, strict: true });
   } catch (e) {
-    // node's messages are long and mention internals; keep what names the flag.
-    const message = (e as Error).message.split('. ')[0]?.replace(/^Unknown option/, 'unknown flag') ?? String(e);
-    throw new UsageError(message);
+    throw new UsageError(oneLine(e as Error & { code?: string }, args));
   }
   const options: Record<string, string | boolean | undefined> = {};
   const settings = new Map<string, string>();
@@ -36,4 +34,16 @@ export function parseCommandArgs(args: readonly string[], own: OptionSpec): Pars
     else options[name] = value as string | boolean | undefined;
   }
   return { positionals: parsed.positionals, options, settings };
+}
+
+/** node's parseArgs errors span lines and speak of "options"; say the same in one line of ours. */
+function oneLine(error: Error & { code?: string }, args: readonly string[]): string {
+  const flag = /'(-[^' ]*)/.exec(error.message)?.[1] ?? '';
+  if (/argument is ambiguous/.test(error.message)) {
+    const value = args[args.indexOf(flag) + 1] ?? '';
+    return `${flag} ${value}: a value starting with a dash must be written ${flag}=${value}`;
+  }
+  if (/argument missing/.test(error.message)) return `${flag} needs a value`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag}' (see --help)`;
+  return (error.message.split('\n')[0] ?? String(error)).trim();
 }
