@@ -1,9 +1,8 @@
-import { connect, filter, map, merge, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { connect, filter, map, merge, tap, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AnalyticsOutput } from '../model/analytics.js';
 import { deadLetter, isDeadLetter, type DeadLetter } from '../model/dead-letter.js';
 import { decodeOrder, isOrderRecord, type OrderRecord } from '../model/decode-order.js';
-import type { Order } from '../model/order.js';
-import type { PartitionStatus, SourceEvent } from '../model/source.js';
+import type { PartitionStatus, SourceEvent, SourcePosition } from '../model/source.js';
 import { formatWindowTime } from '../model/window-time.js';
 import { assignWatermarks } from '../operators/assign-watermarks.js';
 import { lateRecords } from '../operators/late-records.js';
@@ -20,17 +19,29 @@ import { velocityAlerts } from './velocity.js';
 /** Everything the pipeline emits: results to publish and records to set aside. */
 export type PipelineOutput = AnalyticsOutput | DeadLetter;
 
-/** Hooks for metrics; the pipeline runs the same without them. */
+/** Hooks for metrics and offset tracking; the pipeline runs the same without them. */
 export interface PipelineObserver {
+  /** A valid order with its event time, before the watermark it brings. */
+  readonly onOrder?: (source: SourcePosition, timestamp: number) => void;
   readonly onWatermark?: (watermark: number) => void;
   readonly onOpenWindows?: (openWindows: number, openPanes: number) => void;
   readonly onLiveKeys?: (liveKeys: number) => void;
+}
+
+/**
+ * Where a restarted pipeline picks up: the watermark at the last commit, and which re-read records had
+ * been processed before it, whose dead letters, alerts and fired windows are already published.
+ */
+export interface RestorePoint {
+  readonly watermark: number;
+  readonly seenBefore: (source: SourcePosition) => boolean;
 }
 
 export interface PipelineOptions {
   /** Clock for partition idleness; the async scheduler by default, a TestScheduler in tests. */
   readonly scheduler?: SchedulerLike;
   readonly observer?: PipelineObserver;
+  readonly restore?: RestorePoint;
 }
 
 /**
@@ -43,60 +54,77 @@ export interface PipelineOptions {
  */
 export function analyticsPipeline(settings: AnalyticsSettings, options: PipelineOptions = {}): OperatorFunction<SourceEvent, PipelineOutput> {
   const assigner = tumblingWindows(settings.windowSizeMs);
-  const observer = options.observer ?? {};
+  const { observer = {}, restore } = options;
+  const isNew = (e: { readonly source: SourcePosition }): boolean => restore === undefined || !restore.seenBefore(e.source);
   return (source) =>
     source.pipe(
       map((event) => (event.kind === 'record' ? decodeOrder(event) : event)),
       connect(
         (decoded$): Observable<PipelineOutput> =>
-        merge(
-          decoded$.pipe(filter(isDeadLetter)),
-          decoded$.pipe(
-            filter(isOrderRecord),
-            map((r) => r.order),
-            highAmountAlerts(settings.highAmountThreshold),
-          ),
-          decoded$.pipe(
-            filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
-            assignWatermarks<OrderRecord>({
-              timestampOf: (r) => r.order.timestamp,
-              partitionOf: (r) => r.source.partition,
-              generator: boundedOutOfOrderness(settings.maxOutOfOrdernessMs),
-              idleTimeoutMs: settings.idleTimeoutMs,
-              ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-            }),
-            connect((timed$) =>
-              merge(
-                timed$.pipe(
-                  lateRecords(assigner),
-                  map((late) => lateDeadLetter(late, assigner)),
-                ),
-                timed$.pipe(
-                  map(toOrderElement(observer)),
-                  connect((orders$) =>
-                    merge(
-                      orders$.pipe(windowAggregate(hourlySalesWindow(assigner))),
-                      orders$.pipe(windowAggregate({ ...customerStatsWindow(assigner), onSize: observer.onOpenWindows })),
-                      orders$.pipe(velocityAlerts(settings.velocityMaxOrders, settings.velocityWindowMs, observer.onLiveKeys)),
+          merge(
+            decoded$.pipe(
+              filter(isDeadLetter),
+              filter((d) => isNew(d)),
+            ),
+            decoded$.pipe(
+              filter(isOrderRecord),
+              filter((r) => isNew(r)),
+              map((r) => r.order),
+              highAmountAlerts(settings.highAmountThreshold),
+            ),
+            decoded$.pipe(
+              filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
+              assignWatermarks<OrderRecord>({
+                timestampOf: (r) => r.order.timestamp,
+                partitionOf: (r) => r.source.partition,
+                generator: boundedOutOfOrderness(settings.maxOutOfOrdernessMs),
+                idleTimeoutMs: settings.idleTimeoutMs,
+                ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+                ...(restore ? { initialWatermark: restore.watermark } : {}),
+              }),
+              tap(observe(observer)),
+              connect((timed$) =>
+                merge(
+                  timed$.pipe(
+                    lateRecords(assigner),
+                    filter((late) => isNew(late.value)),
+                    map((late) => lateDeadLetter(late, assigner)),
+                  ),
+                  timed$.pipe(
+                    map(toOrderElement),
+                    connect((orders$) =>
+                      merge(
+                        orders$.pipe(windowAggregate(hourlySalesWindow(assigner))),
+                        orders$.pipe(windowAggregate({ ...customerStatsWindow(assigner), onSize: observer.onOpenWindows })),
+                      ),
                     ),
+                  ),
+                  timed$.pipe(
+                    velocityAlerts<OrderRecord>({
+                      maxOrders: settings.velocityMaxOrders,
+                      spanMs: settings.velocityWindowMs,
+                      orderOf: (r) => r.order,
+                      ...(restore ? { replayed: (r: OrderRecord) => r.order.timestamp <= restore.watermark && restore.seenBefore(r.source) } : {}),
+                      ...(observer.onLiveKeys ? { onLiveKeys: observer.onLiveKeys } : {}),
+                    }),
                   ),
                 ),
               ),
             ),
           ),
-        ),
       ),
     );
 }
 
-/** Unwraps the order for the analytics, and reports watermarks on the way. */
-function toOrderElement(observer: PipelineObserver): (e: StreamElement<OrderRecord>) => StreamElement<Order> {
+function observe(observer: PipelineObserver): (e: StreamElement<OrderRecord>) => void {
+  const { onOrder, onWatermark } = observer;
   return (e) => {
-    if (e.kind === 'record') return record(e.value.order, e.timestamp);
-    observer.onWatermark?.(e.timestamp);
-    return e;
+    if (e.kind === 'record') onOrder?.(e.value.source, e.timestamp);
+    else onWatermark?.(e.timestamp);
   };
 }
+
+const toOrderElement = (e: StreamElement<OrderRecord>) => (e.kind === 'record' ? record(e.value.order, e.timestamp) : e);
 
 function lateDeadLetter(late: TimestampedRecord<OrderRecord>, assigner: WindowAssigner): DeadLetter {
   const window = assigner.assign(late.timestamp);

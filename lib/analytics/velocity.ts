@@ -24,9 +24,9 @@ export const newVelocityState = (): VelocityState => ({ times: [], head: 0, last
  * `(t - span, t]` and raises an alert when there are more than `maxOrders` and no alert of the customer
  * lies in that same span (so one alert a minute of a burst, not one an order).
  */
-export function velocityStep(maxOrders: number, spanMs: number): (state: VelocityState, order: Order) => AnalyticsOutput | undefined {
+export function velocityStep(maxOrders: number, spanMs: number): (state: VelocityState, order: Order, silent?: boolean) => AnalyticsOutput | undefined {
   const reason = `More than ${maxOrders} orders within ${formatSpan(spanMs)}`;
-  return (state, order) => {
+  return (state, order, silent = false) => {
     const t = order.timestamp;
     const times = state.times;
     times.push(t);
@@ -40,6 +40,8 @@ export function velocityStep(maxOrders: number, spanMs: number): (state: Velocit
     const n = state.times.length - state.head;
     if (n <= maxOrders || state.lastAlert > t - spanMs) return undefined;
     state.lastAlert = t;
+    // A silent order was judged before a restart: its alert, if any, is already out.
+    if (silent) return undefined;
     return analyticsOutput({
       type: 'fraud_alert',
       rule: 'velocity',
@@ -52,18 +54,32 @@ export function velocityStep(maxOrders: number, spanMs: number): (state: Velocit
   };
 }
 
+export interface VelocityOptions<T> {
+  readonly maxOrders: number;
+  readonly spanMs: number;
+  readonly orderOf: (value: T) => Order;
+  /**
+   * Records judged before a restart, behind the restored watermark: they rebuild the customers' state
+   * (so a burst that straddles the restart is still caught) but raise no alert a second time.
+   */
+  readonly replayed?: (value: T) => boolean;
+  readonly onLiveKeys?: (liveKeys: number) => void;
+}
+
 /**
  * The velocity rule over a stream: orders ahead of the watermark are put in event-time order, then
  * scanned per customer; a customer quiet for a whole span of event time is forgotten.
  */
-export function velocityAlerts(maxOrders: number, spanMs: number, onLiveKeys?: (n: number) => void): OperatorFunction<StreamElement<Order>, AnalyticsOutput> {
+export function velocityAlerts<T>(options: VelocityOptions<T>): OperatorFunction<StreamElement<T>, AnalyticsOutput> {
+  const { maxOrders, spanMs, orderOf, replayed, onLiveKeys } = options;
+  const step = velocityStep(maxOrders, spanMs);
   return (source) =>
     source.pipe(
-      inEventTimeOrder(),
+      inEventTimeOrder<T>(replayed ? { keepBehind: replayed } : {}),
       scanByKey({
-        keyOf: (order: Order) => order.customerId as string,
+        keyOf: (value: T) => orderOf(value).customerId as string,
         seed: newVelocityState,
-        step: velocityStep(maxOrders, spanMs),
+        step: (state: VelocityState, value: T) => step(state, orderOf(value), replayed?.(value) ?? false),
         expiresAt: (state) => state.lastSeen + spanMs,
         ...(onLiveKeys ? { onSize: onLiveKeys } : {}),
       }),

@@ -13,6 +13,8 @@ export interface AssignWatermarksOptions<T> {
   readonly idleTimeoutMs: number;
   /** Clock and timers for idleness; a TestScheduler in tests. */
   readonly scheduler?: SchedulerLike;
+  /** A watermark to start from (restored after a restart); sent first, and never gone below. */
+  readonly initialWatermark?: number;
 }
 
 /** One partition's share of the watermark. */
@@ -49,7 +51,8 @@ export function assignWatermarks<T extends { readonly kind: string }>(options: A
       // Every partition heard of, by number.
       const partitions = new Map<number, PartitionState>();
       // The last watermark sent downstream.
-      let emitted = NO_WATERMARK;
+      let emitted = options.initialWatermark ?? NO_WATERMARK;
+      if (emitted > NO_WATERMARK) subscriber.next(watermark(emitted));
 
       const advance = (): void => {
         let lowest = Infinity;

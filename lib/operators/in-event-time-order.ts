@@ -16,7 +16,8 @@ const earlier = <T>(a: Held<T>, b: Held<T>): boolean =>
  * out in order of (timestamp, arrival), followed by the watermark itself.
  *
  * 1. A record with `timestamp > watermark` is held; one at or behind the watermark can no longer be put
- *    in order and is dropped (the velocity rule does not count it, SPEC 4).
+ *    in order and is dropped (the velocity rule does not count it, SPEC 4), unless `keepBehind` keeps it
+ *    for the next release.
  * 2. On a watermark `w`, every held record with `timestamp <= w` goes out, earliest first, then `w`.
  * 3. On completion the rest goes out in order.
  *
@@ -25,7 +26,13 @@ const earlier = <T>(a: Held<T>, b: Held<T>): boolean =>
  * result:  -----(abW)-(c|)
  * ```
  */
-export function inEventTimeOrder<T>(): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+export interface EventTimeOrderOptions<T> {
+  /** Records to hold even at or behind the watermark (a restart's replay of what was seen before). */
+  readonly keepBehind?: (value: T) => boolean;
+}
+
+export function inEventTimeOrder<T>(options: EventTimeOrderOptions<T> = {}): OperatorFunction<StreamElement<T>, StreamElement<T>> {
+  const { keepBehind } = options;
   return (source) =>
     new Observable<StreamElement<T>>((subscriber) => {
       // Records waiting for the watermark, earliest on top.
@@ -45,7 +52,7 @@ export function inEventTimeOrder<T>(): OperatorFunction<StreamElement<T>, Stream
       const subscription = source.subscribe({
         next: (element) => {
           if (element.kind === 'record') {
-            if (element.timestamp > current) held.push({ element, arrival: arrivals++ });
+            if (element.timestamp > current || keepBehind?.(element.value)) held.push({ element, arrival: arrivals++ });
           } else if (element.timestamp > current) {
             current = element.timestamp;
             release(current);

@@ -74,14 +74,14 @@ describe('velocity rule', () => {
         });
         values.w = watermark(10_000);
         const source = cold<StreamElement<Order>>('-abcdef-w-|', values);
-        expectObservable(source.pipe(velocityAlerts(5, 60_000))).toBe('--------A-|', { A: alert(orders[5] as Order, 6) });
+        expectObservable(source.pipe(velocityAlerts({ maxOrders: 5, spanMs: 60_000, orderOf: (o: Order) => o }))).toBe('--------A-|', { A: alert(orders[5] as Order, 6) });
       });
     });
 
     it('of six orders with one timestamp, the sixth to arrive alerts', async () => {
       const orders = [1, 2, 3, 4, 5, 6].map((i) => order({ orderId: `o${i}`, timestamp: 7_000 }));
       const elements: Array<StreamElement<Order>> = orders.map((o) => record(o, o.timestamp));
-      const out = await lastValueFrom(from(elements).pipe(velocityAlerts(5, 60_000), toArray()));
+      const out = await lastValueFrom(from(elements).pipe(velocityAlerts({ maxOrders: 5, spanMs: 60_000, orderOf: (o: Order) => o }), toArray()));
       expect(out).to.deep.equal([alert(orders[5] as Order, 6)]);
     });
 
@@ -93,7 +93,7 @@ describe('velocity rule', () => {
         watermark(61_000),
         watermark(62_000),
       ];
-      await lastValueFrom(from(elements).pipe(velocityAlerts(5, 60_000, (n) => live.push(n)), toArray()));
+      await lastValueFrom(from(elements).pipe(velocityAlerts({ maxOrders: 5, spanMs: 60_000, orderOf: (o: Order) => o, onLiveKeys: (n) => live.push(n) }), toArray()));
       expect(live).to.deep.equal([1, 2, 1, 0]);
     });
   });
