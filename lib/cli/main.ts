@@ -3,20 +3,32 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig, PACKAGE_ROOT, resolveSettings } from '../service/config.js';
 import { envOf, flagOf, SETTINGS } from '../service/settings.js';
 import { parseCommandArgs, UsageError } from './args.js';
+import { GENERATE_USAGE, generateCommand } from './generate-command.js';
+import { PRODUCE_USAGE, produceCommand } from './produce-command.js';
 import { REPLAY_USAGE, replayCommand, replayFile } from './replay-command.js';
+import { RUN_USAGE, runCommand, serve } from './run-command.js';
 
 const USAGE = `Stream Processor: event-time order analytics and fraud alerts.
 
 usage: stream-processor <command> [flags]
 
 commands:
-  start              the main job: with no Kafka configured, a replay of the bundled sample recording
-                     printing analytics to stdout
-  replay FILE        replay a recorded order file (see: stream-processor replay --help)
+  start              the main job: the Kafka service when kafka.bootstrapServers is set, else a replay
+                     of the bundled sample recording printing analytics to stdout
+  run                the Kafka service
+  replay FILE        replay a recorded order file
+  produce FILE       publish a recording to the input topic
+  generate           publish synthetic live orders
   config             print the effective settings and where each came from
   help               this text
 
+${RUN_USAGE}
+
 ${REPLAY_USAGE}
+
+${PRODUCE_USAGE}
+
+${GENERATE_USAGE}
 
 settings (flag / environment variable / config key), each overriding config/default.json and
 config/<NODE_ENV>.json:
@@ -31,7 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command === 'replay' ? REPLAY_USAGE : USAGE}\n`);
+    const own: Record<string, string> = { replay: REPLAY_USAGE, run: RUN_USAGE, produce: PRODUCE_USAGE, generate: GENERATE_USAGE };
+    process.stdout.write(`${own[command] ?? USAGE}\n`);
     return 0;
   }
   switch (command) {
@@ -39,6 +52,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return replayCommand(rest);
     case 'start':
       return start(rest);
+    case 'run':
+      return runCommand(rest);
+    case 'produce':
+      return produceCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
     case 'config':
       return printConfig(rest);
     default:
@@ -46,11 +65,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The main job on its embedded default: the bundled sample, analytics on stdout. */
+/** The main job: the Kafka service if Kafka is configured, else its embedded default, the bundled sample. */
 async function start(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, {});
   if (parsed.positionals.length > 0) throw new UsageError(`start takes no arguments, got: ${parsed.positionals.join(' ')}`);
   const config = loadConfig({ flags: parsed.settings });
+  if (config.kafka.bootstrapServers.trim() !== '') return serve(config);
   return replayFile(resolve(PACKAGE_ROOT, config.replay.sample), config.analytics, { progress: false });
 }
 
@@ -67,6 +87,8 @@ function printConfig(args: readonly string[]): number {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A Kafka client can leave sockets and timers behind after disconnecting; a finished command exits.
+    if (['run', 'start', 'produce', 'generate'].includes(process.argv[2] ?? '')) setImmediate(() => process.exit(code));
   },
   (err: unknown) => {
     if (err instanceof UsageError || err instanceof ConfigError) {

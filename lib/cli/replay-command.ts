@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { LineWriter } from '../io/line-writer.js';
 import { replay } from '../io/replay.js';
@@ -6,6 +6,7 @@ import { loadConfig } from '../service/config.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatSummary } from './summary.js';
+import { checkReadable } from './options.js';
 
 export const REPLAY_USAGE = `stream-processor replay FILE [--out FILE] [--dead-letters FILE] [--no-progress] [settings]
 
@@ -44,7 +45,7 @@ export interface ReplayFileOptions {
 
 /** Replays `file` with its outputs where the options say, and the summary on stderr. */
 export async function replayFile(file: string, settings: Parameters<typeof replay>[0]['settings'], options: ReplayFileOptions): Promise<number> {
-  const size = readableFileSize(file);
+  const size = checkReadable(file);
   for (const target of [options.out, options.deadLetters]) if (target !== undefined) checkWritable(target);
   const bar = options.progress && process.stderr.isTTY ? new ProgressBar(process.stderr, size) : undefined;
   const summary = await replay({
@@ -57,18 +58,6 @@ export async function replayFile(file: string, settings: Parameters<typeof repla
   bar?.done();
   process.stderr.write(`${formatSummary(file, summary)}\n`);
   return 0;
-}
-
-function readableFileSize(file: string): number {
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new UsageError(`${file}: not a file`);
-    accessSync(file, constants.R_OK);
-    return stat.size;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }
 
 function checkWritable(target: string): void {

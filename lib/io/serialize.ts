@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import type { Analytics } from '../model/analytics.js';
+import { analyticsKey, type Analytics, type AnalyticsOutput } from '../model/analytics.js';
 import type { DeadLetter } from '../model/dead-letter.js';
+import type { OutgoingMessage } from './ports.js';
 
 /** An analytics message as it goes on the wire: one JSON object, fields in the codec's order. */
 export const analyticsJson = (message: Analytics): string => JSON.stringify(message);
@@ -22,4 +23,34 @@ export function deadLetterLine(letter: DeadLetter): string {
     if (!isUtf8(bytes)) fields.raw_base64 = bytes.toString('base64');
   }
   return JSON.stringify(fields);
+}
+
+/** Topic names a result goes to. */
+export interface OutputTopics {
+  readonly outputTopic: string;
+  readonly deadLetterTopic: string;
+  readonly inputTopic: string;
+}
+
+/**
+ * A pipeline output as a Kafka message: analytics keyed as SPEC says; a dead letter with its value bytes
+ * untouched and its reason, detail and origin in headers.
+ */
+export function toOutgoing(output: AnalyticsOutput | DeadLetter, topics: OutputTopics): OutgoingMessage {
+  if (output.kind === 'analytics') {
+    return { topic: topics.outputTopic, key: analyticsKey(output.message), value: analyticsJson(output.message) };
+  }
+  const { raw } = output;
+  return {
+    topic: topics.deadLetterTopic,
+    key: null,
+    value: raw === null || typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+    headers: {
+      reason: output.reason,
+      detail: output.detail,
+      'source.topic': topics.inputTopic,
+      'source.partition': String(output.source.partition),
+      'source.offset': String(output.source.offset),
+    },
+  };
 }

@@ -34,14 +34,23 @@ export function addAmount(sum: MoneySum, amount: number): MoneySum {
 }
 
 /** The exact sum divided by `count`, rounded to whole cents half away from zero. */
-export function roundedCents(sum: MoneySum, count = 1): number {
-  if (sum.units === 0n) return roundDiv(sum.cents, count);
+export function roundedCents(sum: MoneySum, count = 1): bigint {
+  if (sum.units === 0n) return BigInt(roundDiv(sum.cents, count));
   const exact = rescale(BigInt(sum.cents), 2, sum.scale) + sum.units;
-  return Number(roundDivBig(exact, BigInt(count) * 10n ** BigInt(sum.scale - 2)));
+  return roundDivBig(exact, BigInt(count) * 10n ** BigInt(sum.scale - 2));
 }
 
-/** As a JSON number of dollars: `roundedCents / 100`, whose shortest form has at most two decimals. */
-export const toDollars = (sum: MoneySum, count = 1): number => roundedCents(sum, count) / 100;
+/**
+ * As a JSON number of dollars: the double nearest the rounded cents, whose shortest form has at most two
+ * decimals. Below 2^53 cents, `cents / 100` is that double; above, a double cannot hold every cent, and
+ * parsing the decimal keeps it to one rounding.
+ */
+export function toDollars(sum: MoneySum, count = 1): number {
+  if (sum.units === 0n) return roundDiv(sum.cents, count) / 100;
+  const cents = roundedCents(sum, count);
+  const digits = (cents < 0n ? -cents : cents).toString().padStart(3, '0');
+  return Number(`${cents < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`);
+}
 
 /** The decimal a JSON number stands for, from its shortest round-trip form (`1e-7`, `1250.5`). */
 export function toDecimal(amount: number): { units: bigint; scale: number } {

@@ -7,8 +7,28 @@ import { envOf, flagOf, isNumeric, SETTINGS, type SettingDef } from './settings.
 /** The package's own folder (holding config/ and examples/), wherever it is run from. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+export interface KafkaSettings {
+  readonly bootstrapServers: string;
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly inputTopic: string;
+  readonly inputPartitions: number;
+  readonly outputTopic: string;
+  readonly deadLetterTopic: string;
+}
+
+export interface JobSettings {
+  readonly commitIntervalMs: number;
+  readonly maxPendingOutputs: number;
+  readonly restartAttempts: number;
+  readonly restartDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
 export interface Config {
   readonly analytics: AnalyticsSettings;
+  readonly kafka: KafkaSettings;
+  readonly job: JobSettings;
   readonly replay: { readonly sample: string };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };
 }

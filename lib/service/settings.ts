@@ -33,6 +33,9 @@ interface NonEmptyTextBrand {
 }
 const NonEmptyText = t.brand(t.string, (s): s is t.Branded<string, NonEmptyTextBrand> => s.trim().length > 0, 'NonEmptyText');
 
+/** Empty means "not configured" where a setting allows it. */
+const Text = t.string;
+
 const LogLevel = t.keyof({ error: null, warn: null, info: null, debug: null });
 
 export interface SettingDef {
@@ -71,6 +74,33 @@ export const SETTINGS: readonly SettingDef[] = [
     help: 'more orders of one customer than this within the velocity window raise a velocity alert',
   },
   { path: 'analytics.velocityWindowMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'span of event time of the velocity rule' },
+  {
+    path: 'kafka.bootstrapServers',
+    codec: Text,
+    expected: 'host:port[,host:port...] or empty',
+    help: 'Kafka brokers; empty means no Kafka: `start` then replays the bundled sample',
+  },
+  { path: 'kafka.clientId', codec: NonEmptyText, expected: 'a non-empty name', help: 'client id the service shows to Kafka' },
+  { path: 'kafka.groupId', codec: NonEmptyText, expected: 'a non-empty name', help: 'consumer group' },
+  { path: 'kafka.inputTopic', codec: NonEmptyText, expected: 'a topic name', help: 'topic of order events' },
+  { path: 'kafka.inputPartitions', codec: PositiveInt, expected: 'a positive integer', help: 'partitions of the input topic when the service creates it' },
+  { path: 'kafka.outputTopic', codec: NonEmptyText, expected: 'a topic name', help: 'topic of analytics results' },
+  { path: 'kafka.deadLetterTopic', codec: NonEmptyText, expected: 'a topic name', help: 'topic of dead letters (value untouched, reason in headers)' },
+  {
+    path: 'job.commitIntervalMs',
+    codec: PositiveInt,
+    expected: 'a positive integer of ms',
+    help: 'how often offsets are committed (after the output before them is acknowledged)',
+  },
+  {
+    path: 'job.maxPendingOutputs',
+    codec: PositiveInt,
+    expected: 'a positive integer',
+    help: 'consumption pauses while more results than this wait for the broker\'s acknowledgement',
+  },
+  { path: 'job.restartAttempts', codec: NonNegativeInt, expected: 'an integer >= 0', help: 'restarts of a failed pipeline before the process exits non-zero' },
+  { path: 'job.restartDelayMs', codec: NonNegativeInt, expected: 'an integer of ms >= 0', help: 'wait before each restart' },
+  { path: 'job.shutdownTimeoutMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'longest a graceful stop may take' },
   { path: 'replay.sample', codec: NonEmptyText, expected: 'a file path', help: 'the recording that `start` replays when no Kafka is configured' },
   { path: 'log.level', codec: LogLevel, expected: 'one of error, warn, info, debug', help: 'least severe log level written' },
 ];

@@ -26,7 +26,9 @@ describe('money', () => {
 
   it('stays exact past 2^53 cents', () => {
     const big = 90_000_000_000_000; // 9e13 dollars: 9e15 cents, over 2^53 when doubled
-    expect(roundedCents(sumOf([big, big, 0.01]))).to.equal(Number(BigInt(big) * 200n + 1n));
+    expect(roundedCents(sumOf([big, big, 0.01]))).to.equal(BigInt(big) * 200n + 1n);
+    expect(toDollars(sumOf([45035996273704.96, 45035996273704.97]))).to.equal(90071992547409.94);
+    expect(toDollars(sumOf([1e21]))).to.equal(1e21);
   });
 
   it('reads the decimal a JSON number stands for', () => {
@@ -54,7 +56,7 @@ describe('money', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 10_000_000 }), { maxLength: 50 }), (cents) => {
         const total = cents.reduce((a, c) => a + BigInt(c), 0n);
-        return roundedCents(sumOf(cents.map((c) => c / 100))) === Number(total);
+        return roundedCents(sumOf(cents.map((c) => c / 100))) === total;
       }),
     );
   });

@@ -1,0 +1,30 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import type { Config } from '../service/config.js';
+import { UsageError } from './args.js';
+
+/** A command's file argument: readable, or one clear line. Returns its size. */
+export function checkReadable(file: string): number {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new UsageError(`${file}: not a file`);
+    accessSync(file, constants.R_OK);
+    return stat.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** `--rate N`: a positive number of messages per second, or undefined for "as fast as possible". */
+export function parseRate(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const rate = Number(text);
+  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`--rate=${JSON.stringify(text)}: expected a positive number per second`);
+  return rate;
+}
+
+export function kafkaConfigured(config: Config, command: string): void {
+  if (config.kafka.bootstrapServers.trim() === '') {
+    throw new UsageError(`${command} needs Kafka: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port`);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { CommittedOffset, RecordSource, SourceBatch } from '../ports.js';
+
+export interface KafkaSourceOptions {
+  readonly topic: string;
+  readonly groupId: string;
+}
+
+/**
+ * A topic as our {@link RecordSource}: one kafkajs consumer in a group, batches handed over one at a
+ * time (the handler's promise holds the next), offsets committed only when we say, never automatically.
+ */
+export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSource {
+  const { topic, groupId } = options;
+  let consumer: Consumer | undefined;
+  const admin: Admin = kafka.admin();
+  // Set by pause(): batches fetched after it are not handed over.
+  let paused = false;
+  // The handler running now, so that pause() can wait for it.
+  let handling: Promise<void> = Promise.resolve();
+
+  const committed = async (): Promise<CommittedOffset[]> => {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (entry?.partitions ?? []).map((p) => ({ partition: p.partition, offset: Number(p.offset), metadata: p.metadata }));
+  };
+
+  return {
+    async start({ handle, onAssigned, failed }) {
+      await admin.connect();
+      consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+      const c = consumer;
+      c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        const partitions = payload.memberAssignment[topic] ?? [];
+        // Which partitions have nothing to read: the group's offset has reached the end.
+        void Promise.all([committed(), admin.fetchTopicOffsets(topic)])
+          .then(([done, ends]) => {
+            const high = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+            const low = new Map(ends.map((e) => [e.partition, Number(e.low)]));
+            const at = new Map(done.map((d) => [d.partition, d.offset]));
+            onAssigned(
+              partitions.map((partition) => {
+                const offset = at.get(partition) ?? -1;
+                const next = offset >= 0 ? offset : (low.get(partition) ?? 0);
+                return { partition, caughtUp: next >= (high.get(partition) ?? 0) };
+              }),
+            );
+          })
+          .catch((err: unknown) => failed(err as Error));
+      });
+      c.on(c.events.CRASH, ({ payload }) => {
+        if (!payload.restart) failed(payload.error);
+      });
+      await c.connect();
+      await c.subscribe({ topics: [topic], fromBeginning: true });
+      await c.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (paused || !isRunning() || isStale()) return;
+          const records = batch.messages.map((m) => ({
+            kind: 'record' as const,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            value: m.value,
+          }));
+          const caughtUp = Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark);
+          const delivered: SourceBatch = { partition: batch.partition, records, caughtUp };
+          // The handler may wait for the sink; keep the group membership alive meanwhile.
+          const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+          handling = handle(delivered);
+          try {
+            await handling;
+          } finally {
+            clearInterval(beat);
+          }
+        },
+      });
+    },
+    async pause() {
+      paused = true;
+      consumer?.pause([{ topic }]);
+      await handling.catch(() => undefined);
+    },
+    committed: async () => {
+      await admin.connect();
+      return committed();
+    },
+    async commit(offsets) {
+      if (consumer === undefined || offsets.length === 0) return;
+      await consumer.commitOffsets(offsets.map((o) => ({ topic, partition: o.partition, offset: String(o.offset), metadata: o.metadata })));
+    },
+    async stop() {
+      const c = consumer;
+      consumer = undefined;
+      await c?.disconnect();
+      await admin.disconnect();
+    },
+  };
+}

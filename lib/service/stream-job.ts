@@ -1,0 +1,133 @@
+import { Subject, type Subscription } from 'rxjs';
+import type { Logger } from 'winston';
+import { analyticsPipeline, type PipelineObserver } from '../analytics/pipeline.js';
+import type { AnalyticsSettings } from '../analytics/settings.js';
+import type { RecordSink, RecordSource, SourceBatch } from '../io/ports.js';
+import { toOutgoing, type OutputTopics } from '../io/serialize.js';
+import type { SourceEvent } from '../model/source.js';
+import { tumblingWindows } from '../operators/window-assigner.js';
+import { CommitTracker } from './commit-tracker.js';
+import type { JobSettings } from './config.js';
+import { DeadLetterLog } from './dead-letter-log.js';
+import { commitEntries, restorePoint } from './restore.js';
+
+export interface StreamJobOptions {
+  readonly source: RecordSource;
+  readonly sink: RecordSink;
+  readonly analytics: AnalyticsSettings;
+  readonly topics: OutputTopics;
+  readonly job: JobSettings;
+  readonly logger: Logger;
+  /** Extra hooks (metrics); the job's own commit tracking is always on. */
+  readonly observer?: PipelineObserver;
+  /** Told of each batch handed to the pipeline, for metrics. */
+  readonly onBatch?: (batch: SourceBatch) => void;
+}
+
+/**
+ * One run of the pipeline over Kafka: restores from the group's last commit, feeds batches into the
+ * pipeline, publishes what comes out, and commits offsets the tracker allows once the output before them
+ * is acknowledged. Consumption waits while too much output is unacknowledged (backpressure).
+ */
+export class StreamJob {
+  private readonly input = new Subject<SourceEvent>();
+  private subscription: Subscription | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  // The commit under way, so that commits never overlap and stop() can wait for it.
+  private committing: Promise<void> = Promise.resolve();
+  private deadLetterLog: DeadLetterLog;
+  private failWith: (error: Error) => void = () => undefined;
+  /** Rejects when the run fails: the pipeline errs, the consumer crashes, or a send fails for good. */
+  readonly failed: Promise<never>;
+
+  constructor(private readonly options: StreamJobOptions) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.failWith = reject;
+    });
+    this.failed.catch(() => undefined);
+    this.deadLetterLog = new DeadLetterLog(options.logger);
+  }
+
+  async start(): Promise<void> {
+    const { source, sink, analytics, topics, job, logger, observer = {} } = this.options;
+    const restore = restorePoint(await source.committed());
+    if (restore !== undefined) logger.info('resuming from the last commit', { watermark: restore.watermark });
+    const tracker = new CommitTracker(tumblingWindows(analytics.windowSizeMs), analytics.velocityWindowMs);
+    this.subscription = this.input
+      .pipe(
+        analyticsPipeline(analytics, {
+          ...(restore ? { restore } : {}),
+          observer: {
+            ...observer,
+            onOrder: (position, timestamp) => {
+              tracker.onOrder(position, timestamp);
+              observer.onOrder?.(position, timestamp);
+            },
+            onWatermark: (watermark) => {
+              tracker.onWatermark(watermark);
+              observer.onWatermark?.(watermark);
+            },
+          },
+        }),
+      )
+      .subscribe({
+        next: (output) => {
+          if (output.kind === 'dead-letter') this.deadLetterLog.record(output);
+          sink.send(toOutgoing(output, topics));
+        },
+        error: (err: unknown) => this.failWith(err instanceof Error ? err : new Error(String(err))),
+      });
+    sink.onFailure((err) => this.failWith(err));
+    await source.start({
+      handle: async (batch) => {
+        this.options.onBatch?.(batch);
+        for (const record of batch.records) {
+          tracker.onRead(record);
+          this.input.next(record);
+        }
+        if (batch.caughtUp) this.input.next({ kind: 'partition-status', partition: batch.partition, idle: true });
+        if (sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
+      },
+      onAssigned: (partitions) => {
+        logger.info('partitions assigned', { partitions });
+        for (const p of partitions) this.input.next({ kind: 'partition-status', partition: p.partition, idle: p.caughtUp });
+      },
+      failed: (err) => this.failWith(err),
+    });
+    this.commitTimer = setInterval(() => void this.commit(tracker), job.commitIntervalMs);
+    this.tracker = tracker;
+  }
+
+  private tracker: CommitTracker | undefined;
+
+  /** Commits what the tracker allows, once everything published so far is acknowledged. */
+  private commit(tracker: CommitTracker): Promise<void> {
+    const run = async (): Promise<void> => {
+      const snapshot = tracker.snapshot();
+      await this.options.sink.flush();
+      await this.options.source.commit(commitEntries(snapshot));
+    };
+    this.committing = this.committing.then(run, run).catch((err: unknown) => {
+      this.options.logger.warn('commit failed; the next one will retry', { error: String(err) });
+    });
+    return this.committing;
+  }
+
+  /** Graceful stop: stop consuming, publish what is out, commit, disconnect. Windows stay open: they are re-read next time. */
+  async stop(): Promise<void> {
+    clearInterval(this.commitTimer);
+    await this.options.source.pause();
+    if (this.tracker !== undefined) await this.commit(this.tracker);
+    this.subscription?.unsubscribe();
+    this.deadLetterLog.close();
+    await Promise.allSettled([this.options.source.stop(), this.options.sink.close()]);
+  }
+
+  /** Tear-down after a failure: no flush or commit, the next run re-reads from the last good commit. */
+  async abort(): Promise<void> {
+    clearInterval(this.commitTimer);
+    this.subscription?.unsubscribe();
+    this.deadLetterLog.close();
+    await Promise.allSettled([this.options.source.stop(), this.options.sink.close({ flush: false })]);
+  }
+}
