@@ -47,7 +47,8 @@ export function decodeOrder(record: SourceRecord): OrderRecord | DeadLetter {
   }
   const decoded = Order.decode(parsed);
   if (isLeft(decoded)) return deadLetter('invalid', describeErrors(decoded.left), record, value);
-  return { kind: 'order', order: decoded.right, source: { partition: record.partition, offset: record.offset }, raw: value };
+  // The record itself serves as the position: one object fewer per order on the hot path.
+  return { kind: 'order', order: decoded.right, source: record, raw: value };
 }
 
 /** `amount: expected a finite number >= 0, got -5`: one clause a field, the path dotted. */

@@ -20,3 +20,21 @@ export function formatSpan(ms: number): string {
   }
   return `${ms} milliseconds`;
 }
+
+/**
+ * `formatWindowTime` of a window's start and end, remembered for the last window asked: a window fires
+ * one result per customer, and formatting a date is far dearer than the rest of a result.
+ */
+export function windowLabels(): (window: { readonly start: number; readonly end: number }) => { readonly start: string; readonly end: string } {
+  let lastStart = NaN;
+  let lastEnd = NaN;
+  let labels = { start: '', end: '' };
+  return (window) => {
+    if (window.start !== lastStart || window.end !== lastEnd) {
+      lastStart = window.start;
+      lastEnd = window.end;
+      labels = { start: formatWindowTime(window.start), end: formatWindowTime(window.end) };
+    }
+    return labels;
+  };
+}
