@@ -128,6 +128,6 @@ const toOrderElement = (e: StreamElement<OrderRecord>) => (e.kind === 'record' ?
 
 function lateDeadLetter(late: TimestampedRecord<OrderRecord>, assigner: WindowAssigner): DeadLetter {
   const window = assigner.assign(late.timestamp);
-  const detail = `window ${formatWindowTime(window.start)} to ${formatWindowTime(window.end)} had already fired`;
+  const detail = `the watermark had passed the end of its window ${formatWindowTime(window.start)} to ${formatWindowTime(window.end)}`;
   return deadLetter('late', detail, late.value.source, late.value.raw);
 }

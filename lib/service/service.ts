@@ -52,7 +52,13 @@ export async function runService(config: Config, logger: Logger, signal: AbortSi
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
     });
     try {
-      await Promise.race([run.start(), run.failed]);
+      // Joining the group can take a while (a crashed instance's session must time out first): a stop
+      // meanwhile ends the run at once, since it has read nothing there would be to commit.
+      if ((await Promise.race([run.start(), run.failed, stopped])) === 'stopped') {
+        await run.abort();
+        logger.info('stopped before consuming');
+        return;
+      }
       hooks.onRunning?.(true);
       logger.info('consuming', { topic: k.inputTopic, group: k.groupId });
       await Promise.race([stopped, run.failed]);
@@ -66,6 +72,10 @@ export async function runService(config: Config, logger: Logger, signal: AbortSi
       const error = err instanceof Error ? err : new Error(String(err));
       await run.abort();
       if (signal.aborted) return;
+      if ((error as { rebalanced?: boolean }).rebalanced === true) {
+        logger.info(error.message);
+        continue;
+      }
       failures += 1;
       if (failures > job.restartAttempts) throw error;
       logger.error(`pipeline failed; restart ${failures} of ${job.restartAttempts} in ${job.restartDelayMs} ms`, { error: error.message });

@@ -4,12 +4,15 @@ import { analyticsPipeline, type PipelineObserver } from '../analytics/pipeline.
 import type { AnalyticsSettings } from '../analytics/settings.js';
 import type { RecordSink, RecordSource, SourceBatch } from '../io/ports.js';
 import { toOutgoing, type OutputTopics } from '../io/serialize.js';
-import type { SourceEvent } from '../model/source.js';
+import type { SourceEvent, SourceRecord } from '../model/source.js';
 import { tumblingWindows } from '../operators/window-assigner.js';
 import { CommitTracker } from './commit-tracker.js';
 import type { JobSettings } from './config.js';
 import { DeadLetterLog } from './dead-letter-log.js';
 import { commitEntries, restorePoint } from './restore.js';
+
+/** Records fed between two looks at the unacknowledged output. */
+const BACKPRESSURE_STRIDE = 64;
 
 export interface StreamJobOptions {
   readonly source: RecordSource;
@@ -81,9 +84,14 @@ export class StreamJob {
     await source.start({
       handle: async (batch) => {
         this.options.onBatch?.(batch);
-        for (const record of batch.records) {
+        logger.debug('batch', { partition: batch.partition, records: batch.records.length, caughtUp: batch.caughtUp, first: batch.records[0]?.offset });
+        // Checked every few records, not once a batch: a batch can hold a whole partition, and its output
+        // must not pile up unacknowledged.
+        for (let i = 0; i < batch.records.length; i++) {
+          const record = batch.records[i] as SourceRecord;
           tracker.onRead(record);
           this.input.next(record);
+          if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
         }
         if (batch.caughtUp) this.input.next({ kind: 'partition-status', partition: batch.partition, idle: true });
         if (sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
@@ -99,13 +107,19 @@ export class StreamJob {
   }
 
   private tracker: CommitTracker | undefined;
+  // The entries of the last successful commit.
+  private lastCommitted = '';
 
   /** Commits what the tracker allows, once everything published so far is acknowledged. */
   private commit(tracker: CommitTracker): Promise<void> {
     const run = async (): Promise<void> => {
-      const snapshot = tracker.snapshot();
+      const entries = commitEntries(tracker.snapshot());
+      // Nothing new since the last commit (or nothing read yet): no request, no wait on a group still joining.
+      const key = JSON.stringify(entries);
+      if (entries.length === 0 || key === this.lastCommitted) return;
       await this.options.sink.flush();
-      await this.options.source.commit(commitEntries(snapshot));
+      await this.options.source.commit(entries);
+      this.lastCommitted = key;
     };
     this.committing = this.committing.then(run, run).catch((err: unknown) => {
       this.options.logger.warn('commit failed; the next one will retry', { error: String(err) });

@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicAdmin } from '../ports.js';
+import { retrying } from './retry.js';
 
 /** Topics and offsets, through a kafkajs admin client. */
 export async function kafkaAdmin(kafka: Kafka): Promise<TopicAdmin> {
@@ -7,13 +8,13 @@ export async function kafkaAdmin(kafka: Kafka): Promise<TopicAdmin> {
   await admin.connect();
   return {
     async ensureTopic(topic, partitions) {
-      const existing = await admin.listTopics();
+      const existing = await retrying(() => admin.listTopics());
       if (existing.includes(topic)) return false;
       // Another instance may create it between the two calls: createTopics then says false, not an error.
-      return admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      return retrying(() => admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }));
     },
     async endOffsets(topic) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await retrying(() => admin.fetchTopicOffsets(topic));
       return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
     },
     close: () => admin.disconnect(),

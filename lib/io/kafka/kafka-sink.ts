@@ -15,6 +15,9 @@ export async function kafkaSink(kafka: Kafka): Promise<RecordSink> {
     allowAutoTopicCreation: false,
     // The Java client's murmur2 partitioning, so a key lands where any other producer would put it.
     createPartitioner: Partitioners.DefaultPartitioner,
+    // An idempotent producer retries without limit (as the Java client does): a broker that is away only
+    // holds output back, and consumption waits on it; nothing is dropped.
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
   });
   await producer.connect();
   // Messages not yet sent, in order.

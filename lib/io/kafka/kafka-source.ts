@@ -1,5 +1,12 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { CommittedOffset, RecordSource, SourceBatch } from '../ports.js';
+import { retrying } from './retry.js';
+
+/** The group moved partitions: the run must start again from the committed offsets. Not a failure. */
+export class RebalanceError extends Error {
+  override readonly name = 'RebalanceError';
+  readonly rebalanced = true;
+}
 
 export interface KafkaSourceOptions {
   readonly topic: string;
@@ -20,19 +27,38 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   let handling: Promise<void> = Promise.resolve();
 
   const committed = async (): Promise<CommittedOffset[]> => {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [entry] = await retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }));
     return (entry?.partitions ?? []).map((p) => ({ partition: p.partition, offset: Number(p.offset), metadata: p.metadata }));
   };
 
   return {
     async start({ handle, onAssigned, failed }) {
       await admin.connect();
-      consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+      consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        // A crashed instance holds its partitions until its session times out: keep that short.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 2_000,
+        // A fetch waits at most this long for data; disconnecting waits for it too, so it bounds shutdown.
+        maxWaitTimeInMs: 1_000,
+      });
       const c = consumer;
+      let joined = false;
+      // Settles once the assigned partitions have been told to onAssigned.
+      let announced: Promise<void> = Promise.resolve();
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        if (joined) {
+          // A rebalance resets every partition to the group's committed offset, behind records the
+          // pipeline already holds: go on and they would count twice. Start over from the commit instead.
+          failed(new RebalanceError(`the group rebalanced; restarting from the last commit`));
+          return;
+        }
+        joined = true;
         const partitions = payload.memberAssignment[topic] ?? [];
-        // Which partitions have nothing to read: the group's offset has reached the end.
-        void Promise.all([committed(), admin.fetchTopicOffsets(topic)])
+        // Which partitions have nothing to read: the group's offset has reached the end. Batches wait for
+        // this: a partition the watermark does not know yet cannot hold it back, and its records would be late.
+        announced = Promise.all([committed(), retrying(() => admin.fetchTopicOffsets(topic))])
           .then(([done, ends]) => {
             const high = new Map(ends.map((e) => [e.partition, Number(e.high)]));
             const low = new Map(ends.map((e) => [e.partition, Number(e.low)]));
@@ -54,8 +80,11 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
       await c.subscribe({ topics: [topic], fromBeginning: true });
       await c.run({
         autoCommit: false,
+        // Offsets count as consumed only once handed to the pipeline: a batch skipped below is not lost.
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          await announced;
           if (paused || !isRunning() || isStale()) return;
           const records = batch.messages.map((m) => ({
             kind: 'record' as const,
@@ -73,6 +102,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
           } finally {
             clearInterval(beat);
           }
+          resolveOffset(batch.lastOffset());
         },
       });
     },

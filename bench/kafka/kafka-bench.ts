@@ -1,0 +1,590 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Admin, Kafka } from 'kafkajs';
+import { ensureRecording, DATA_DIR } from '../recording.js';
+import { fixed, median, table, thousands, verdict } from '../report.js';
+import { openBroker, pinnedKafkaVersion, REPO_DIR, type Broker } from './broker.js';
+import {
+  benchKafka, committedOffsets, createTopics, endOffsets, monoMs, sleep, sum,
+  type BareResult, type SteadyProducerArgs, type SteadyProducerResult,
+} from './common.js';
+import { childScript, killAll, runNode, SERVICE_MAIN, ServiceProcess } from './processes.js';
+import {
+  countFile, countLines, countTopic, SENTINEL_A_TIMESTAMP, SENTINEL_B_TIMESTAMP, type AnalyticsCounts,
+} from './results.js';
+
+/**
+ * `npm run bench:kafka [-- --orders N --rounds R ...]`: the service end to end over a real broker, next
+ * to a bare kafkajs consumer of the same topic, and the latency of a high_amount alert under a steady
+ * load. A report, not a test: it prints PASS/MISS per target and always exits 0 (1 only when the bench
+ * itself breaks). See bench/kafka/README.md for what is measured and how.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    orders: { type: 'string' },
+    rounds: { type: 'string' },
+    seed: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    'alert-every': { type: 'string' },
+    'tick-ms': { type: 'string' },
+    warmup: { type: 'string' },
+    timeout: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean' },
+    'keep-topics': { type: 'boolean' },
+    service: { type: 'string' },
+    'service-flags': { type: 'string' },
+  },
+});
+const orders = positiveInt('--orders', flags.orders ?? process.env.BENCH_ORDERS, 1_000_000);
+const rounds = positiveInt('--rounds', flags.rounds ?? process.env.BENCH_ROUNDS, 2);
+const seed = positiveInt('--seed', flags.seed ?? process.env.BENCH_SEED, 42);
+const rate = positiveInt('--rate', flags.rate ?? process.env.BENCH_RATE, 5_000);
+const durationS = positiveInt('--duration', flags.duration ?? process.env.BENCH_DURATION, 20);
+const alertEvery = positiveInt('--alert-every', flags['alert-every'], 500);
+const tickMs = positiveInt('--tick-ms', flags['tick-ms'], 5);
+// Alerts of orders sent in the first seconds are reported apart: the service (and kafkajs) warm up then.
+const warmupS = flags.warmup === '0' ? 0 : positiveInt('--warmup', flags.warmup, 2);
+const timeoutS = positiveInt('--timeout', flags.timeout, 900);
+const only = flags.only ?? 'all';
+if (!['all', 'throughput', 'latency'].includes(only)) throw new Error(`--only ${only}: expected throughput or latency`);
+const keepTopics = flags['keep-topics'] === true;
+// The service under test: this checkout's build unless told otherwise (to compare a candidate build).
+const serviceMain = resolve(flags.service ?? process.env.BENCH_SERVICE_MAIN ?? SERVICE_MAIN);
+const serviceFlags = (flags['service-flags'] ?? process.env.BENCH_SERVICE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+
+// Targets of the issue.
+const MIN_SPEED_RATIO = 0.5;
+const MAX_ALERT_P99_MS = 50;
+
+const PARTITIONS = 3;
+const CUSTOMERS = 100_000;
+const HIGH_AMOUNT_THRESHOLD = 1_000;
+// Detection: the service is done when its group has committed up to the B sentinels (see README), or, as a
+// fallback, when neither its commits nor its output have moved for this long.
+const QUIET_MS = 10_000;
+const POLL_MS = 100;
+// After the last steady order, how long to wait for the alerts still on their way.
+const LATENCY_GRACE_MS = 10_000;
+
+const runId = `${Date.now().toString(36)}-${process.pid}`;
+const prefix = `bench-${runId}`;
+const logDir = `${DATA_DIR}kafka/${runId}/`;
+const created: string[] = [];
+const rel = (p: string): string => relative(process.cwd(), p) || '.';
+
+interface BareRun {
+  readonly kind: 'bare';
+  readonly round: number;
+  readonly messages: number;
+  readonly elapsedMs: number;
+  readonly startupMs: number;
+  readonly cpuMs: number;
+}
+
+interface ServiceRun {
+  readonly kind: 'service';
+  readonly round: number;
+  readonly elapsedMs: number;
+  readonly startupMs: number;
+  readonly detectedBy: 'commit' | 'quiet';
+  readonly detectionLagMs: number;
+  readonly complete: boolean;
+  readonly counts: AnalyticsCounts;
+  readonly deadLetters: number;
+  readonly cpuMs: number | undefined;
+  readonly brokerCpuMs: number | undefined;
+  readonly stopMs: number;
+  readonly exit: string;
+  readonly warnings: readonly string[];
+  readonly errors: readonly string[];
+  readonly log: string;
+}
+
+// Filled in by the phases, printed at the end whatever happened.
+let throughputVerdict: { ratio: number; bareSpeed: number; serviceSpeed: number } | undefined;
+let latencyVerdict: { p99: number; missing: number; count: number } | undefined;
+let targetsPrinted = false;
+let broker: Broker | undefined;
+let kafka: Kafka | undefined;
+let admin: Admin | undefined;
+let cleaned = false;
+const cleanUp = async (): Promise<void> => {
+  if (cleaned) return;
+  cleaned = true;
+  killAll();
+  if (admin !== undefined && !keepTopics && created.length > 0) {
+    await Promise.race([admin.deleteTopics({ topics: created, timeout: 10_000 }).catch(() => undefined), sleep(15_000)]);
+  }
+  await admin?.disconnect().catch(() => undefined);
+  broker?.stop();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the children and the broker\n`);
+    killAll();
+    broker?.stop();
+    process.exit(1);
+  });
+}
+process.on('exit', () => killAll());
+
+const benchStarted = performance.now();
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`\nkafka bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  printTargets();
+  await cleanUp();
+  console.log(`\nbench run time: ${fixed((performance.now() - benchStarted) / 1000)} s${keepTopics ? `; topics kept: ${prefix}-*` : ''}`);
+}
+// kafkajs leaves sockets and timers behind after disconnecting; the report is out.
+process.exit(process.exitCode ?? 0);
+
+async function main(): Promise<void> {
+  // --- Where and what ---
+  const cpu = cpus();
+  const args = process.argv.slice(2);
+  console.log('Stream Processor: Kafka bench');
+  console.log(`node ${process.version} on ${process.platform}/${process.arch}; CPU ${cpu[0]?.model ?? '?'} x ${cpu.length}; ` +
+    `RAM ${fixed(totalmem() / 1e9)} GB; load average ${loadavg().map((l) => fixed(l, 2)).join(' ')}`);
+  if (process.env.npm_lifecycle_event === 'bench:kafka') console.log(`command: npm run bench:kafka${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`);
+  console.log(`node command: ${[process.execPath, ...process.execArgv, rel(process.argv[1] ?? ''), ...args].join(' ')}`);
+  const overrides = Object.keys(process.env).filter((k) => /^(ANALYTICS|JOB|LOG)_/.test(k) || k === 'NODE_ENV');
+  console.log(`service under test: ${[process.execPath, ...serviceFlags, rel(serviceMain)].join(' ')} run` +
+    `${serviceMain === SERVICE_MAIN ? '' : ` (NOT this checkout's build; produce and replay use ${rel(SERVICE_MAIN)})`}`);
+  if (overrides.length > 0) console.log(`service settings from the environment: ${overrides.map((k) => `${k}=${process.env[k]}`).join(' ')}`);
+
+  mkdirSync(logDir, { recursive: true });
+  broker = openBroker();
+  console.log(`broker: Apache Kafka ${pinnedKafkaVersion()} (scripts/kafka/pom.xml), single node KRaft, ${broker.describe}`);
+  console.log(`topics and groups of this run: ${prefix}-*; service logs in ${rel(logDir)}`);
+  kafka = benchKafka(broker.bootstrap, 'kafka-bench');
+  admin = kafka.admin();
+  await admin.connect();
+
+  if (only !== 'latency') await throughput(broker.bootstrap);
+  if (only !== 'throughput') await latency(broker.bootstrap);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Throughput: the service from start to its last result, next to a bare consumer of the same topic.
+// ---------------------------------------------------------------------------------------------------
+
+async function throughput(bootstrap: string): Promise<void> {
+  const a = admin as Admin;
+  const k = kafka as Kafka;
+  const recording = ensureRecording({ orders, customers: CUSTOMERS, seed });
+  const m = recording.meta;
+  const file = rel(recording.path);
+  console.log(`\nrecording: ${file}`);
+  console.log(`  ${recording.generated ? 'generated' : 'reused, generated earlier'} in ${fixed(m.generatedMs / 1000, 2)} s; ` +
+    `${fixed(m.bytes / 1e6)} MB; ${thousands(m.orders)} orders of ${thousands(m.customers)} customers over ${m.spanHours} h, ` +
+    `${thousands(m.highAmounts)} amounts > 1000`);
+
+  // The input, once: every contender run reads it in a group of its own.
+  const input = `${prefix}-orders`;
+  await createTopics(a, [{ topic: input, partitions: PARTITIONS }]);
+  created.push(input);
+  const produceEnv = serviceEnv(bootstrap, { input, output: `${prefix}-unused`, dlq: `${prefix}-unused`, group: `${prefix}-unused` });
+  const produceArgs = [SERVICE_MAIN, 'produce', recording.path];
+  const t0 = performance.now();
+  const produced = await runNode(produceArgs, { env: produceEnv, stderr: 'capture' });
+  const produceMs = performance.now() - t0;
+  const own = /produced .*/.exec(produced.stderr)?.[0] ?? '';
+  await produceSentinels(k, input);
+  const inputEnds = await endOffsets(a, input);
+  const messages = sum(inputEnds.values());
+  console.log(`\nproduce: node ${rel(SERVICE_MAIN)} produce ${file}  -> ${input} (${PARTITIONS} partitions, keyed by customerId)`);
+  console.log(`  ${thousands(orders)} orders in ${fixed(produceMs / 1000, 2)} s from spawn to exit: ${thousands(orders / (produceMs / 1000))} orders/s` +
+    `${own ? `  (its own count: ${own})` : ''}`);
+  console.log(`  then 2 sentinel orders per partition, far in the future, at explicit partitions; the topic holds ${thousands(messages)} messages ` +
+    `(${[...inputEnds].map(([p, n]) => `p${p} ${thousands(n)}`).join(', ')})`);
+  if (messages !== orders + 2 * PARTITIONS) console.log(`  WARNING: expected ${orders + 2 * PARTITIONS} messages on ${input}`);
+  // The B sentinel is each partition's last message: the service is done when its group commits up to it.
+  const target = new Map([...inputEnds].map(([p, end]) => [p, end - 1]));
+
+  // What the service should publish: the replay of the same file (one partition; see README for why the
+  // late counts may differ a little).
+  const expected = await replayCounts(recording.path);
+  console.log(`replay of the same file (expected results): ${describeCounts(expected.counts)}; late dead letters ${thousands(expected.late)}; ` +
+    `${fixed(expected.ms / 1000, 1)} s`);
+
+  // --- Timed runs, taking turns ---
+  const bare: BareRun[] = [];
+  const service: ServiceRun[] = [];
+  console.log(`\n${rounds} round(s), bare consumer and service taking turns (each a child process, own group, fresh output topics):`);
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? (['bare', 'service'] as const) : (['service', 'bare'] as const);
+    for (const kind of order) {
+      if (kind === 'bare') {
+        const r = await bareRun(bootstrap, input, messages, round);
+        bare.push(r);
+        console.log(`  round ${round}  bare     ${thousands(r.messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
+          `  (first message after ${fixed(r.startupMs / 1000, 2)} s; CPU ${fixed(r.cpuMs / 1000, 1)} s)`);
+      } else {
+        try {
+          const r = await serviceRun(bootstrap, input, target, round, []);
+          service.push(r);
+          printServiceRun(r, messages);
+        } catch (err) {
+          console.log(`  round ${round}  service  FAILED: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+  }
+
+  // --- Medians, ratio, checks ---
+  const good = service.filter((r) => r.complete);
+  const bareSpeed = median(bare.map((r) => r.messages / (r.elapsedMs / 1000)));
+  const serviceSpeed = good.length > 0 ? median(good.map((r) => messages / (r.elapsedMs / 1000))) : NaN;
+  const ratio = serviceSpeed / bareSpeed;
+  console.log(`\nmedians (${bare.length} bare run(s), ${good.length} complete service run(s)); ${thousands(messages)} messages each:`);
+  console.log(table([
+    ['contender', 'orders/s', 'seconds', 'startup s', 'CPU s', 'service/bare'],
+    ['  bare kafkajs consumer (eachBatch, count only)', thousands(bareSpeed), fixed(median(bare.map((r) => r.elapsedMs)) / 1000, 2),
+      fixed(median(bare.map((r) => r.startupMs)) / 1000, 2), fixed(median(bare.map((r) => r.cpuMs)) / 1000, 1), ''],
+    ['  service: main.js run, start to last result', good.length > 0 ? thousands(serviceSpeed) : 'n/a',
+      good.length > 0 ? fixed(median(good.map((r) => r.elapsedMs)) / 1000, 2) : 'n/a',
+      good.length > 0 ? fixed(median(good.map((r) => r.startupMs)) / 1000, 2) : 'n/a',
+      good.some((r) => r.cpuMs !== undefined) ? fixed(median(good.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]))) / 1000, 1) : 'n/a',
+      Number.isFinite(ratio) ? fixed(ratio, 2) : 'n/a'],
+  ]));
+
+  console.log('\nresults on the analytics topic vs the replay of the same file:');
+  const rows: string[][] = [['  ', 'hourly_sales', 'customer_stats', 'high_amount', 'velocity', 'other', 'duplicates', 'late (DLQ)']];
+  const row = (label: string, c: AnalyticsCounts, late: number): string[] =>
+    [`  ${label}`, ...[c.hourly_sales, c.customer_stats, c.high_amount, c.velocity, c.other, c.duplicates, late].map(thousands)];
+  rows.push(row('replay (1 partition)', expected.counts, expected.late));
+  for (const r of service) rows.push(row(`service round ${r.round}`, r.counts, r.deadLetters));
+  console.log(table(rows));
+
+  throughputVerdict = { ratio, bareSpeed, serviceSpeed };
+  if (flags.profile === true) await profileRun(bootstrap, input, target);
+}
+
+function printServiceRun(r: ServiceRun, messages: number): void {
+  console.log(`  round ${r.round}  service  ${thousands(messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
+    `  (partitions after ${fixed(r.startupMs / 1000, 2)} s; CPU ${r.cpuMs === undefined ? '?' : fixed(r.cpuMs / 1000, 1)} s, ` +
+    `broker CPU ${r.brokerCpuMs === undefined ? '?' : fixed(r.brokerCpuMs / 1000, 1)} s; done seen by ${r.detectedBy} +${fixed(r.detectionLagMs / 1000, 2)} s; ` +
+    `SIGTERM to exit ${fixed(r.stopMs / 1000, 2)} s, ${r.exit})`);
+  console.log(`           ${r.counts.total} results, ${r.deadLetters} dead letters; log ${rel(r.log)}` +
+    `${r.warnings.length > 0 ? `; ${r.warnings.length} warning line(s)` : ''}${r.errors.length > 0 ? `; ${r.errors.length} error line(s), first: ${r.errors[0]}` : ''}`);
+  if (!r.complete) console.log('           WARNING: the sentinel hour never fired: the run did not finish; not counted');
+}
+
+/** Two orders per partition at explicit partitions, far past the recording: A, then two hours later B. */
+async function produceSentinels(k: Kafka, topic: string): Promise<void> {
+  const producer = k.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (const [name, timestamp] of [['a', SENTINEL_A_TIMESTAMP], ['b', SENTINEL_B_TIMESTAMP]] as const) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: PARTITIONS }, (_, p) => {
+          const customerId = `bench-sentinel-${p}`;
+          return { partition: p, key: customerId, value: JSON.stringify({ orderId: `bench-sentinel-${name}-${p}`, customerId, amount: 1, timestamp, items: [] }) };
+        }),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function replayCounts(file: string): Promise<{ counts: AnalyticsCounts; late: number; ms: number }> {
+  const out = `${logDir}replay.jsonl`;
+  const dead = `${logDir}replay-dead-letters.jsonl`;
+  const started = performance.now();
+  await runNode([SERVICE_MAIN, 'replay', file, '--out', out, '--dead-letters', dead, '--no-progress'], { stderr: 'capture' });
+  const ms = performance.now() - started;
+  const counts = await countFile(out);
+  const late = countLines(dead);
+  rmSync(out, { force: true });
+  rmSync(dead, { force: true });
+  return { counts, late, ms };
+}
+
+function describeCounts(c: AnalyticsCounts): string {
+  return `hourly_sales ${thousands(c.hourly_sales)}, customer_stats ${thousands(c.customer_stats)}, high_amount ${thousands(c.high_amount)}, velocity ${thousands(c.velocity)}`;
+}
+
+async function bareRun(bootstrap: string, input: string, messages: number, round: number): Promise<BareRun> {
+  const group = `${prefix}-r${round}-bare`;
+  const spawnedAt = Date.now();
+  const { stdout } = await runNode([childScript('bare-consumer.js'), bootstrap, input, group, String(messages)]);
+  const r = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as BareResult;
+  return { kind: 'bare', round, messages: r.messages, elapsedMs: r.doneAt - spawnedAt, startupMs: r.firstMessageAt - spawnedAt, cpuMs: r.cpuMs };
+}
+
+function serviceEnv(bootstrap: string, t: { input: string; output: string; dlq: string; group: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAFKA_BOOTSTRAP_SERVERS: bootstrap,
+    KAFKA_INPUT_TOPIC: t.input,
+    KAFKA_OUTPUT_TOPIC: t.output,
+    KAFKA_DEAD_LETTER_TOPIC: t.dlq,
+    KAFKA_GROUP_ID: t.group,
+    KAFKA_INPUT_PARTITIONS: String(PARTITIONS),
+  };
+}
+
+/**
+ * One timed service run on fresh output topics: from spawn until the last real result was appended to
+ * the analytics topic (the broker's LogAppendTime of the latest one, read back afterwards).
+ */
+async function serviceRun(bootstrap: string, input: string, target: ReadonlyMap<number, number>, round: number | 'profile', nodeFlags: string[]): Promise<ServiceRun> {
+  const a = admin as Admin;
+  const k = kafka as Kafka;
+  const output = `${prefix}-r${round}-analytics`;
+  const dlq = `${prefix}-r${round}-dlq`;
+  const group = `${prefix}-r${round}-service`;
+  await createTopics(a, [{ topic: output, partitions: PARTITIONS, logAppendTime: true }, { topic: dlq, partitions: PARTITIONS }]);
+  created.push(output, dlq);
+  const log = `${logDir}service-r${round}.log`;
+  const brokerPid = brokerPidOf();
+  const brokerCpu0 = brokerPid === undefined ? undefined : cpuMsOf(brokerPid);
+  const service = new ServiceProcess(serviceEnv(bootstrap, { input, output, dlq, group }), log, { main: serviceMain, nodeFlags: [...serviceFlags, ...nodeFlags] });
+  let detectedBy: 'commit' | 'quiet' | undefined;
+  let cpuMs: number | undefined;
+  let brokerCpuMs: number | undefined;
+  let stop: Awaited<ReturnType<ServiceProcess['stop']>> | undefined;
+  try {
+    let last = '';
+    let lastChange = Date.now();
+    let failingSince: number | undefined;
+    while (detectedBy === undefined) {
+      await sleep(POLL_MS);
+      if (!service.running) {
+        const e = await service.exited;
+        throw new Error(`the service exited (${e.code ?? e.signal}) before it was done; first error: ${service.errors[0] ?? 'none'}; log ${rel(log)}${brokerNote()}`);
+      }
+      let committed: Map<number, number>;
+      let outEnd: number;
+      try {
+        committed = await committedOffsets(a, group, input);
+        outEnd = sum((await endOffsets(a, output)).values());
+        failingSince = undefined;
+      } catch (err) {
+        // A broker hiccup (a coordinator moving, a leader election) is retried; one that lasts is not.
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > 30_000) throw new Error(`the bench could not read offsets for 30 s: ${String(err)}${brokerNote()}`);
+        continue;
+      }
+      if ([...target].every(([p, offset]) => (committed.get(p) ?? -1) >= offset)) {
+        detectedBy = 'commit';
+        break;
+      }
+      const state = `${[...committed.values()].join(',')} ${outEnd}`;
+      if (state !== last) {
+        last = state;
+        lastChange = Date.now();
+      } else if (outEnd > 0 && Date.now() - lastChange >= QUIET_MS) {
+        detectedBy = 'quiet';
+      }
+      if (Date.now() - service.spawnedAt > timeoutS * 1000) throw new Error(`not done after ${timeoutS} s (--timeout); log ${rel(log)}`);
+    }
+    const detectedAt = Date.now();
+    cpuMs = service.pid === undefined ? undefined : cpuMsOf(service.pid);
+    brokerCpuMs = brokerPid === undefined || brokerCpu0 === undefined ? undefined : (cpuMsOf(brokerPid) ?? NaN) - brokerCpu0;
+    stop = await service.stop();
+    const outputEnds = sum((await endOffsets(a, output)).values());
+    const deadLetters = sum((await endOffsets(a, dlq)).values());
+    const counts = await countTopic(k, output, `${prefix}-r${round}-count`, outputEnds);
+    return {
+      kind: 'service',
+      round: typeof round === 'number' ? round : 0,
+      elapsedMs: counts.lastRealAt - service.spawnedAt,
+      startupMs: (service.assignedAt ?? NaN) - service.spawnedAt,
+      detectedBy,
+      detectionLagMs: detectedAt - counts.lastRealAt,
+      complete: counts.sentinel > 0,
+      counts,
+      deadLetters,
+      cpuMs,
+      brokerCpuMs,
+      stopMs: stop.stopMs,
+      exit: stop.killed ? 'killed after 30 s' : `exit ${stop.code ?? stop.signal}`,
+      warnings: service.warnings,
+      errors: service.errors,
+      log,
+    };
+  } finally {
+    if (stop === undefined) await service.stop(5_000);
+  }
+}
+
+/** One more run of the service, untimed, under --cpu-prof; prints the summary of where its time went. */
+async function profileRun(bootstrap: string, input: string, target: ReadonlyMap<number, number>): Promise<void> {
+  const dir = `${DATA_DIR}profiles/`;
+  const name = `kafka-service-${runId}.cpuprofile`;
+  console.log(`\nprofile: one more service run (not timed) under node --cpu-prof --cpu-prof-interval 250 -> ${rel(dir + name)}`);
+  const r = await serviceRun(bootstrap, input, target, 'profile', ['--cpu-prof', '--cpu-prof-interval', '250', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
+  console.log(`  (${fixed(r.elapsedMs / 1000, 2)} s under the profiler)`);
+  const { stdout } = await runNode([`${REPO_DIR}dist/bench/profile-summary.js`, `${dir}${name}`, '--top', '15']);
+  console.log(stdout.trimEnd());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Latency: from producing an order above $1000 to its alert on the analytics topic, under steady load.
+// ---------------------------------------------------------------------------------------------------
+
+async function latency(bootstrap: string): Promise<void> {
+  const a = admin as Admin;
+  const k = kafka as Kafka;
+  const input = `${prefix}-lat-orders`;
+  const output = `${prefix}-lat-analytics`;
+  const dlq = `${prefix}-lat-dlq`;
+  await createTopics(a, [{ topic: input, partitions: PARTITIONS }, { topic: output, partitions: PARTITIONS }, { topic: dlq, partitions: PARTITIONS }]);
+  created.push(input, output, dlq);
+  console.log(`\nlatency: ${thousands(rate)} orders/s for ${durationS} s to ${input} (one request every ${tickMs} ms), 1 in ${alertEvery} above ` +
+    `$${HIGH_AMOUNT_THRESHOLD}; from the send() call to the high_amount alert arriving at a consumer of the analytics topic`);
+  const log = `${logDir}service-latency.log`;
+  const service = new ServiceProcess(serviceEnv(bootstrap, { input, output, dlq, group: `${prefix}-lat-service` }), log, { main: serviceMain, nodeFlags: serviceFlags });
+
+  // The bench's own consumer of the analytics topic: receive times by orderId.
+  const received = new Map<string, number>();
+  const counts = { messages: 0, highAmount: 0, duplicates: 0, other: 0 };
+  const watch = k.consumer({ groupId: `${prefix}-lat-watch`, allowAutoTopicCreation: false });
+  let joined: () => void = () => undefined;
+  const isJoined = new Promise<void>((resolve) => (joined = resolve));
+  watch.on(watch.events.GROUP_JOIN, () => joined());
+  try {
+    await watch.connect();
+    await watch.subscribe({ topics: [output], fromBeginning: true });
+    await watch.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const at = monoMs();
+        for (const m of batch.messages) {
+          counts.messages += 1;
+          const text = m.value?.toString('utf8') ?? '';
+          if (!text.includes('"high_amount"')) {
+            counts.other += 1;
+            continue;
+          }
+          const id = (JSON.parse(text) as { order_id?: string }).order_id ?? '';
+          counts.highAmount += 1;
+          if (received.has(id)) counts.duplicates += 1;
+          else received.set(id, at);
+        }
+      },
+    });
+    await Promise.all([isJoined, service.whenAssigned(60_000)]);
+    console.log(`  service had its partitions ${fixed(((service.assignedAt ?? Date.now()) - service.spawnedAt) / 1000, 2)} s after spawn; log ${rel(log)}`);
+
+    const producerArgs: SteadyProducerArgs = {
+      brokers: bootstrap, topic: input, rate, durationMs: durationS * 1000, tickMs, alertEvery, alertThreshold: HIGH_AMOUNT_THRESHOLD,
+      customers: 1_000_000, seed, runId,
+    };
+    // CPU time over the run, to see whether the machine had cores to spare.
+    const brokerPid = brokerPidOf();
+    const cpu0 = { service: service.pid === undefined ? undefined : cpuMsOf(service.pid), broker: brokerPid === undefined ? undefined : cpuMsOf(brokerPid), bench: process.cpuUsage() };
+    const wall0 = monoMs();
+    const { stdout } = await runNode([childScript('steady-producer.js'), JSON.stringify(producerArgs)]);
+    const sent = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as SteadyProducerResult;
+    const cpuUsed = {
+      service: cpu0.service === undefined || service.pid === undefined ? NaN : (cpuMsOf(service.pid) ?? NaN) - cpu0.service,
+      broker: cpu0.broker === undefined || brokerPid === undefined ? NaN : (cpuMsOf(brokerPid) ?? NaN) - cpu0.broker,
+      bench: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpu0.bench)),
+      producer: sent.cpuMs,
+      wall: monoMs() - wall0,
+    };
+    const graceUntil = monoMs() + LATENCY_GRACE_MS;
+    while (received.size < sent.alerts.length && monoMs() < graceUntil && service.running) await sleep(50);
+
+    const startedAt = sent.startedAtMono;
+    const missing = sent.alerts.filter(([id]) => !received.has(id)).length;
+    const latencyOf = (from: number, to: number): number[] =>
+      sent.alerts.flatMap(([id, at]) => (received.has(id) && at - startedAt >= from * 1000 && at - startedAt < to * 1000 ? [(received.get(id) as number) - at] : []));
+    const steady = latencyOf(warmupS, Infinity).sort((x, y) => x - y);
+    const hour = 3_600_000;
+    const crossedHour = Math.floor(sent.startedAtEpochMs / hour) !== Math.floor((sent.startedAtEpochMs + sent.elapsedMs + LATENCY_GRACE_MS) / hour);
+    console.log(`  sent ${thousands(sent.sent)} orders in ${fixed(sent.elapsedMs / 1000, 2)} s (${thousands(sent.sent / (sent.elapsedMs / 1000))}/s, ` +
+      `${thousands(sent.requests)} produce requests, at most ${thousands(sent.maxBehind)} orders behind schedule)` +
+      `${sent.errors.length > 0 ? `; send errors: ${sent.errors.join('; ')}` : ''}`);
+    const deadLetters = sum((await endOffsets(a, dlq)).values());
+    console.log(`  analytics topic: ${thousands(counts.messages)} messages, ${thousands(counts.highAmount)} high_amount alerts ` +
+      `(${counts.duplicates} duplicates), ${thousands(counts.other)} others; ${missing} alert(s) never arrived; ${thousands(deadLetters)} dead letters`);
+    if (crossedHour) console.log('  NOTE: the run crossed a full hour of the wall clock: the hourly windows fired during it (a burst of output)');
+    const stats = (label: string, values: number[]): string[] => {
+      const v = [...values].sort((x, y) => x - y);
+      const pct = (p: number): number => v[Math.max(0, Math.ceil(p * v.length) - 1)] ?? NaN;
+      return [`  ${label}`, thousands(v.length), fixed(pct(0.5), 1), fixed(pct(0.9), 1), fixed(pct(0.99), 1), fixed(v[v.length - 1] ?? NaN, 1), fixed(sum(v) / v.length, 1)];
+    };
+    console.log(table([
+      ['  high_amount alert, send() to arrival', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms'],
+      ...(warmupS > 0 ? [stats(`steady: sent after the first ${warmupS} s`, steady), stats(`warm-up: sent in the first ${warmupS} s`, latencyOf(0, warmupS))] : []),
+      stats('all', latencyOf(0, Infinity)),
+    ]));
+    const p99 = steady[Math.max(0, Math.ceil(0.99 * steady.length) - 1)] ?? NaN;
+    const slowest = sent.alerts
+      .flatMap(([id, at]) => (received.has(id) ? [{ ms: (received.get(id) as number) - at, into: at - startedAt }] : []))
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 5);
+    console.log(`  slowest: ${slowest.map((x) => `${fixed(x.ms, 1)} ms (sent at +${fixed(x.into / 1000, 1)} s)`).join(', ')}`);
+    const cores = cpus().length;
+    console.log(`  CPU seconds while producing (${fixed(cpuUsed.wall / 1000, 1)} s of wall time, ${cores} cores): service ${fixed(cpuUsed.service / 1000, 1)}, ` +
+      `broker ${fixed(cpuUsed.broker / 1000, 1)}, steady producer ${fixed(cpuUsed.producer / 1000, 1)} (whole process), bench consumer ${fixed(cpuUsed.bench / 1000, 1)}; ` +
+      `${fixed(((cpuUsed.service + cpuUsed.broker + cpuUsed.producer + cpuUsed.bench) / (cpuUsed.wall * cores)) * 100, 0)}% of the machine`);
+    latencyVerdict = { p99, missing, count: steady.length };
+  } finally {
+    await watch.disconnect().catch(() => undefined);
+    const stop = await service.stop();
+    console.log(`  service: SIGTERM to exit ${fixed(stop.stopMs / 1000, 2)} s, ${stop.killed ? 'killed' : `exit ${stop.code ?? stop.signal}`}` +
+      `${service.errors.length > 0 ? `; ${service.errors.length} error line(s), first: ${service.errors[0]}` : ''}`);
+  }
+}
+
+function printTargets(): void {
+  if (targetsPrinted) return;
+  targetsPrinted = true;
+  console.log('\ntargets:');
+  if (throughputVerdict !== undefined) {
+    const { ratio } = throughputVerdict;
+    console.log(`  service/bare consumer speed >= ${MIN_SPEED_RATIO}: ${Number.isFinite(ratio) ? fixed(ratio, 2) : 'n/a'}  ${verdict(ratio >= MIN_SPEED_RATIO)}`);
+  }
+  if (latencyVerdict !== undefined) {
+    const { p99, missing, count } = latencyVerdict;
+    const ok = p99 < MAX_ALERT_P99_MS && missing === 0 && count > 0;
+    console.log(`  high_amount alert p99 < ${MAX_ALERT_P99_MS} ms${warmupS > 0 ? ` (steady, after the first ${warmupS} s)` : ''}: ${fixed(p99, 1)} ms${missing > 0 ? ` (${missing} alert(s) never arrived)` : ''}  ${verdict(ok)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command; in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the broker we run is still alive, for error messages. */
+function brokerNote(): string {
+  const pid = brokerPidOf();
+  if (broker?.ours !== true) return '';
+  return pid !== undefined && cpuMsOf(pid) !== undefined ? '' : ' (the broker process is gone: something stopped it)';
+}
+
+function brokerPidOf(): number | undefined {
+  return broker?.pid();
+}
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return n;
+}

@@ -1,0 +1,121 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Kafka } from 'kafkajs';
+import { sleep } from './common.js';
+
+/**
+ * Counting what came out: analytics messages by kind, from a topic or from a replay's output file, so
+ * that the service's results can be checked against the replay of the same recording and the moment the
+ * last real result reached the broker can be read off the topic afterwards.
+ */
+
+/** The hour of the sentinel orders: far past any recording, so its window is told apart by its start. */
+export const SENTINEL_WINDOW_START = '2100-01-01T00:00:00';
+export const SENTINEL_A_TIMESTAMP = Date.UTC(2100, 0, 1, 0, 30);
+/** Two hours on: once every partition's watermark has passed it, the hour of the A sentinels fires too. */
+export const SENTINEL_B_TIMESTAMP = SENTINEL_A_TIMESTAMP + 2 * 3_600_000;
+
+export interface AnalyticsCounts {
+  total: number;
+  hourly_sales: number;
+  customer_stats: number;
+  high_amount: number;
+  velocity: number;
+  /** Anything that is none of the above (should be 0). */
+  other: number;
+  /** Results of the sentinel hour (its hourly_sales and the sentinels' customer_stats): not counted above. */
+  sentinel: number;
+  /** Results seen twice: the same hour, customer and hour, or alerted order. */
+  duplicates: number;
+  /** Epoch ms of the latest record timestamp among real results (LogAppendTime: when the broker appended it). */
+  lastRealAt: number;
+  firstAt: number;
+}
+
+export class AnalyticsCounter {
+  readonly counts: AnalyticsCounts = {
+    total: 0, hourly_sales: 0, customer_stats: 0, high_amount: 0, velocity: 0, other: 0, sentinel: 0, duplicates: 0, lastRealAt: 0, firstAt: Infinity,
+  };
+  private readonly seen = new Set<string>();
+
+  add(json: string, timestamp = 0): void {
+    const c = this.counts;
+    c.total += 1;
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(json) as Record<string, unknown>;
+    } catch {
+      c.other += 1;
+      return;
+    }
+    if (timestamp < c.firstAt) c.firstAt = timestamp;
+    if (m.window_start === SENTINEL_WINDOW_START) {
+      c.sentinel += 1;
+      return;
+    }
+    if (timestamp > c.lastRealAt) c.lastRealAt = timestamp;
+    let id: string;
+    if (m.type === 'hourly_sales') {
+      c.hourly_sales += 1;
+      id = `h ${String(m.window_start)}`;
+    } else if (m.type === 'customer_stats') {
+      c.customer_stats += 1;
+      id = `c ${String(m.window_start)} ${String(m.customer_id)}`;
+    } else if (m.type === 'fraud_alert' && m.rule === 'high_amount') {
+      c.high_amount += 1;
+      id = `a ${String(m.order_id)}`;
+    } else if (m.type === 'fraud_alert' && m.rule === 'velocity') {
+      c.velocity += 1;
+      id = `v ${String(m.customer_id)} ${String(m.order_id)}`;
+    } else {
+      c.other += 1;
+      return;
+    }
+    if (this.seen.has(id)) c.duplicates += 1;
+    else this.seen.add(id);
+  }
+}
+
+/** Counts a replay's `--out` file. */
+export async function countFile(path: string): Promise<AnalyticsCounts> {
+  const counter = new AnalyticsCounter();
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim() !== '') counter.add(line);
+  return counter.counts;
+}
+
+export const countLines = (path: string): number => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+
+/**
+ * Reads a topic from the beginning, in a group of its own, until `total` messages have been seen, and
+ * counts them; gives up when nothing new has come for `stallMs`.
+ */
+export async function countTopic(kafka: Kafka, topic: string, groupId: string, total: number, stallMs = 60_000): Promise<AnalyticsCounts> {
+  const counter = new AnalyticsCounter();
+  if (total === 0) return counter.counts;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytes: 50 << 20, maxBytesPerPartition: 10 << 20 });
+  let read = 0;
+  let lastProgress = Date.now();
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) counter.add(m.value?.toString('utf8') ?? '', Number(m.timestamp));
+        read += batch.messages.length;
+        lastProgress = Date.now();
+        if (read >= total) done();
+      },
+    });
+    while (read < total) {
+      await Promise.race([finished, sleep(1_000)]);
+      if (read < total && Date.now() - lastProgress > stallMs) throw new Error(`reading ${topic}: ${read} of ${total} messages, then nothing for ${stallMs / 1000} s`);
+    }
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+  return counter.counts;
+}

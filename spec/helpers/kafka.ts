@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
+import { CLI, REPO } from './cli.js';
+
+/** The broker the global fixture started (or the one KAFKA_BOOTSTRAP_SERVERS named). */
+export const bootstrap = (): string => {
+  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  if (!servers) throw new Error('no Kafka broker: the mocha fixture sets KAFKA_BOOTSTRAP_SERVERS');
+  return servers;
+};
+
+export const testKafka = (): Kafka => new Kafka({ clientId: 'spec', brokers: bootstrap().split(','), logLevel: logLevel.NOTHING });
+
+let counter = 0;
+/** Topic and group names no other test uses, so tests never see each other's records. */
+export function uniqueNames(prefix: string): { inputTopic: string; outputTopic: string; deadLetterTopic: string; groupId: string } {
+  const id = `${prefix}-${process.pid}-${Date.now()}-${counter++}`;
+  return { inputTopic: `orders-${id}`, outputTopic: `analytics-${id}`, deadLetterTopic: `dlq-${id}`, groupId: `group-${id}` };
+}
+
+export const serviceEnv = (names: ReturnType<typeof uniqueNames>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  KAFKA_BOOTSTRAP_SERVERS: bootstrap(),
+  KAFKA_INPUT_TOPIC: names.inputTopic,
+  KAFKA_OUTPUT_TOPIC: names.outputTopic,
+  KAFKA_DEAD_LETTER_TOPIC: names.deadLetterTopic,
+  KAFKA_GROUP_ID: names.groupId,
+  ...extra,
+});
+
+export interface TopicMessage {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/** Reads a topic from the start until `done` says so or the time runs out (then it returns what it has). */
+export async function readTopic(topic: string, done: (messages: TopicMessage[]) => boolean, timeoutMs: number): Promise<TopicMessage[]> {
+  const consumer = testKafka().consumer({ groupId: `reader-${process.pid}-${Date.now()}-${counter++}` });
+  const messages: TopicMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        messages.push({ partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, value: m.value, headers: textHeaders(m.headers) });
+      }
+      if (done(messages)) finish();
+    },
+  });
+  const timer = setTimeout(finish, timeoutMs);
+  if (done(messages)) finish();
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return messages;
+}
+
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = String(v);
+  return out;
+}
+
+/** Publishes values to explicit partitions (for sentinels that must land on every partition). */
+export async function produceTo(topic: string, messages: ReadonlyArray<{ partition: number; value: string }>): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, messages: messages.map((m) => ({ partition: m.partition, value: m.value })) });
+  await producer.disconnect();
+}
+
+/** The service as a child process, as it runs in production; its JSON log lines are kept. */
+export class ServiceProcess {
+  readonly logs: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(env: NodeJS.ProcessEnv, args: readonly string[] = ['run']) {
+    this.child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    const take = (chunk: Buffer): void => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      this.logs.push(...lines);
+    };
+    this.child.stdout?.on('data', take);
+    this.child.stderr?.on('data', take);
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves when a log line matches, rejects if the process exits or time runs out first. */
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.logs.find((l) => pattern.test(l));
+      if (line !== undefined) return line;
+      if (this.child.exitCode !== null) throw new Error(`service exited (${this.child.exitCode}) before ${pattern}:\n${this.logs.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`no log line ${pattern} in ${timeoutMs} ms:\n${this.logs.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+}
