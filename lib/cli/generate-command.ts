@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
-import { kafkaClient } from '../io/kafka/kafka-client.js';
-import { kafkaSink } from '../io/kafka/kafka-sink.js';
 import { liveOrders } from '../io/live-orders.js';
 import { loadConfig } from '../service/config.js';
-import { createLogger } from '../service/logger.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { kafkaConfigured, parseRate } from './options.js';
+import { inputTopicSink, parseRate } from './options.js';
 
 export const GENERATE_USAGE = `stream-processor generate [--rate N] [--count N] [--customers N] [--fraud-share F] [--seed N] [settings]
 
@@ -35,13 +31,7 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
   const fraudShare = Number((parsed.options['fraud-share'] as string | undefined) ?? '0.01');
   if (!(fraudShare >= 0 && fraudShare <= 1)) throw new UsageError(`--fraud-share=${String(parsed.options['fraud-share'])}: expected a number from 0 to 1`);
   const config = loadConfig({ flags: parsed.settings });
-  kafkaConfigured(config, 'generate');
-  const logger = createLogger(config.log.level, process.stderr);
-  const kafka = kafkaClient(config.kafka, logger);
-  const admin = await kafkaAdmin(kafka);
-  await admin.ensureTopic(config.kafka.inputTopic, config.kafka.inputPartitions);
-  await admin.close();
-  const sink = await kafkaSink(kafka);
+  const sink = await inputTopicSink(config, 'generate');
   const next = liveOrders({ customers, fraudShare, seed });
   let stop = false;
   const onSignal = (): void => {

@@ -1,5 +1,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
+import { kafkaClient } from '../io/kafka/kafka-client.js';
+import { kafkaSink } from '../io/kafka/kafka-sink.js';
+import type { RecordSink } from '../io/ports.js';
 import type { Config } from '../service/config.js';
+import { createLogger } from '../service/logger.js';
 import { UsageError } from './args.js';
 
 /** A command's file argument: readable, or one clear line. Returns its size. */
@@ -27,4 +32,17 @@ export function kafkaConfigured(config: Config, command: string): void {
   if (config.kafka.bootstrapServers.trim() === '') {
     throw new UsageError(`${command} needs Kafka: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port`);
   }
+}
+
+/** A sink to the input topic for `produce` and `generate`, creating the topic if it is missing; logs on stderr. */
+export async function inputTopicSink(config: Config, command: string): Promise<RecordSink> {
+  kafkaConfigured(config, command);
+  const kafka = kafkaClient(config.kafka, createLogger(config.log.level, process.stderr));
+  const admin = await kafkaAdmin(kafka);
+  try {
+    await admin.ensureTopic(config.kafka.inputTopic, config.kafka.inputPartitions);
+  } finally {
+    await admin.close();
+  }
+  return kafkaSink(kafka);
 }

@@ -1,13 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom, defaultIfEmpty, tap } from 'rxjs';
-import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
-import { kafkaClient } from '../io/kafka/kafka-client.js';
-import { kafkaSink } from '../io/kafka/kafka-sink.js';
 import { readRecording } from '../io/recording-source.js';
 import { loadConfig } from '../service/config.js';
-import { createLogger } from '../service/logger.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { checkReadable, kafkaConfigured, parseRate } from './options.js';
+import { checkReadable, inputTopicSink, parseRate } from './options.js';
 
 export const PRODUCE_USAGE = `stream-processor produce FILE [--key customerId|orderId] [--rate N] [settings]
 
@@ -28,13 +24,7 @@ export async function produceCommand(args: readonly string[]): Promise<number> {
   const rate = parseRate(parsed.options.rate as string | undefined);
   checkReadable(file);
   const config = loadConfig({ flags: parsed.settings });
-  kafkaConfigured(config, 'produce');
-  const logger = createLogger(config.log.level, process.stderr);
-  const kafka = kafkaClient(config.kafka, logger);
-  const admin = await kafkaAdmin(kafka);
-  await admin.ensureTopic(config.kafka.inputTopic, config.kafka.inputPartitions);
-  await admin.close();
-  const sink = await kafkaSink(kafka);
+  const sink = await inputTopicSink(config, 'produce');
   const started = performance.now();
   let sent = 0;
   const whenReady = async (): Promise<void> => {

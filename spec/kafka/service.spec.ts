@@ -119,4 +119,33 @@ describe('the Kafka service, on a real broker', function () {
     expect(Date.now() - started).to.be.lessThan(10_000);
     expect(service.logs.some((l) => l.includes('stopped'))).to.equal(true);
   });
+
+  it('generate publishes valid live orders keyed by customer; produce --key orderId keys by order', async () => {
+    const names = uniqueNames('gen');
+    const generated = await runCli(['generate', '--rate', '1000', '--count', '40', '--seed', '3'], serviceEnv(names));
+    expect(generated.code, generated.stderr).to.equal(0);
+    const messages = await readTopic(names.inputTopic, (m) => m.length >= 40, 30_000);
+    expect(messages).to.have.length(40);
+    for (const m of messages) {
+      const order = JSON.parse(m.value?.toString() ?? '') as { customerId: string; timestamp: number; amount: number };
+      expect(m.key).to.equal(order.customerId);
+      expect(Math.abs(Date.now() - order.timestamp)).to.be.lessThan(120_000);
+      expect(order.amount).to.be.at.least(0);
+    }
+    const dir = tempDir();
+    const file = join(dir, 'two.jsonl');
+    writeFileSync(file, '{"orderId":"a1","customerId":"x","amount":1,"timestamp":5,"items":[]}\nnot json\n');
+    const keyed = uniqueNames('key');
+    const produced = await runCli(['produce', file, '--key', 'orderId'], serviceEnv(keyed));
+    expect(produced.code, produced.stderr).to.equal(0);
+    const two = await readTopic(keyed.inputTopic, (m) => m.length >= 2, 30_000);
+    const byValue = two.map((m) => [m.key, m.value?.toString()]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(byValue).to.deep.equal([
+      ['a1', '{"orderId":"a1","customerId":"x","amount":1,"timestamp":5,"items":[]}'],
+      [null, 'not json'],
+    ]);
+    const bad = await runCli(['produce', file, '--key', 'sku'], serviceEnv(keyed));
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('--key sku: expected customerId or orderId');
+  });
 });
