@@ -62,13 +62,9 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
       connect(
         (decoded$): Observable<PipelineOutput> =>
           merge(
+            decoded$.pipe(filter((e): e is DeadLetter => isDeadLetter(e) && isNew(e))),
             decoded$.pipe(
-              filter(isDeadLetter),
-              filter((d) => isNew(d)),
-            ),
-            decoded$.pipe(
-              filter(isOrderRecord),
-              filter((r) => isNew(r)),
+              filter((e): e is OrderRecord => isOrderRecord(e) && isNew(e)),
               map((r) => r.order),
               highAmountAlerts(settings.highAmountThreshold),
             ),

@@ -15,10 +15,15 @@ export interface WindowAssigner {
  */
 export function tumblingWindows(sizeMs: number, offsetMs = 0): WindowAssigner {
   if (!(Number.isSafeInteger(sizeMs) && sizeMs > 0)) throw new RangeError(`window size must be a positive integer of ms, got ${sizeMs}`);
+  // The window asked for last: nearly every record falls in the same one as the record before, and a
+  // window is immutable, so it is handed out again rather than allocated per record.
+  let last: TimeWindow = { start: NaN, end: NaN };
   return {
     assign(timestamp) {
+      if (timestamp >= last.start && timestamp < last.end) return last;
       const start = timestamp - ((((timestamp - offsetMs) % sizeMs) + sizeMs) % sizeMs);
-      return { start, end: start + sizeMs };
+      last = { start, end: start + sizeMs };
+      return last;
     },
   };
 }
