@@ -98,5 +98,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`stream-processor: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     }
+    // As above: a Kafka client left connecting must not keep a failed command alive.
+    setImmediate(() => process.exit(process.exitCode));
   },
 );

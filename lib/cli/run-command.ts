@@ -1,5 +1,8 @@
 import { loadConfig, type Config } from '../service/config.js';
+import { serviceRoutes } from '../service/endpoints.js';
+import { startHttpServer, type HttpServer } from '../service/http-server.js';
 import { createLogger } from '../service/logger.js';
+import { JobMonitor } from '../service/monitor.js';
 import { runService } from '../service/service.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { kafkaConfigured } from './options.js';
@@ -9,7 +12,9 @@ export const RUN_USAGE = `stream-processor run [settings]
 The Kafka service: consumes order events from the input topic (group flink-stream-processor, from the
 earliest offset when the group has none), publishes analytics and dead letters, commits offsets only
 past what is safely published. Needs kafka.bootstrapServers (KAFKA_BOOTSTRAP_SERVERS). Stops cleanly on
-SIGTERM or SIGINT: stops consuming, publishes what is out, commits, disconnects.`;
+SIGTERM or SIGINT: stops consuming, publishes what is out, commits, disconnects.
+Serves GET /healthz, /readyz, /metrics (Prometheus) and /status (JSON) on http.port (8082) from the
+moment it starts until it stops.`;
 
 /** `run`: the Kafka service; returns the exit code. */
 export async function runCommand(args: readonly string[]): Promise<number> {
@@ -23,11 +28,22 @@ export async function runCommand(args: readonly string[]): Promise<number> {
 /** Runs the service until a signal stops it or it fails for good. */
 export async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
+  const monitor = new JobMonitor(config.analytics);
+  // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.
+  let http: HttpServer;
+  try {
+    http = await startHttpServer(config.http.port, config.http.host, serviceRoutes(monitor));
+  } catch (err) {
+    logger.error(`cannot serve HTTP on port ${config.http.port}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  logger.info('http listening', { port: http.port, host: config.http.host || 'all interfaces', paths: ['/healthz', '/readyz', '/metrics', '/status'] });
   const controller = new AbortController();
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     logger.info(`${signal}: shutting down`);
+    monitor.status.onStopping();
     controller.abort();
     deadline = setTimeout(() => {
       logger.error(`shutdown took more than ${config.job.shutdownTimeoutMs} ms; exiting`);
@@ -38,12 +54,14 @@ export async function serve(config: Config): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await runService(config, logger, controller.signal);
+    await runService(config, logger, controller.signal, monitor.hooks);
     return 0;
   } catch (err) {
+    monitor.status.onFailed(err instanceof Error ? err : new Error(String(err)));
     logger.error('the pipeline failed and will not be restarted again', { error: err instanceof Error ? err.stack : String(err) });
     return 1;
   } finally {
+    await http.close();
     clearTimeout(deadline);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -11,6 +11,16 @@ export interface SourceBatch {
   readonly records: readonly SourceRecord[];
   /** True when nothing more is there to read in this partition right now. */
   readonly caughtUp: boolean;
+  /** The partition's end (the next offset to be written) when the batch was fetched, where the source knows it: for lag. */
+  readonly highWatermark?: number;
+}
+
+/** A partition this instance was given; `offset` (next to read) and `highWatermark` where the source knows them. */
+export interface AssignedPartition {
+  readonly partition: number;
+  readonly caughtUp: boolean;
+  readonly offset?: number;
+  readonly highWatermark?: number;
 }
 
 export interface CommittedOffset {
@@ -29,7 +39,7 @@ export interface RecordSource {
    */
   start(handlers: {
     handle: (batch: SourceBatch) => Promise<void>;
-    onAssigned: (partitions: ReadonlyArray<{ partition: number; caughtUp: boolean }>) => void;
+    onAssigned: (partitions: readonly AssignedPartition[]) => void;
     failed: (error: Error) => void;
   }): Promise<void>;
   /** Stops handing over batches; resolves once the batch being handled, if any, is done. */
@@ -63,8 +73,8 @@ export interface RecordSink {
 }
 
 export interface TopicAdmin {
-  /** Creates the topic with `partitions` if it is missing; true if it created it. */
-  ensureTopic(topic: string, partitions: number): Promise<boolean>;
+  /** Creates the topic with `partitions` (and topic `configs`) if it is missing; true if it created it. */
+  ensureTopic(topic: string, partitions: number, configs?: Readonly<Record<string, string>>): Promise<boolean>;
   /** The next offset to be written, by partition. */
   endOffsets(topic: string): Promise<Map<number, number>>;
   close(): Promise<void>;

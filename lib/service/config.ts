@@ -25,12 +25,20 @@ export interface JobSettings {
   readonly shutdownTimeoutMs: number;
 }
 
+export interface HttpSettings {
+  /** 0: any free port. */
+  readonly port: number;
+  /** Empty: every interface. */
+  readonly host: string;
+}
+
 export interface Config {
   readonly analytics: AnalyticsSettings;
   readonly kafka: KafkaSettings;
   readonly job: JobSettings;
   readonly replay: { readonly sample: string };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };
+  readonly http: HttpSettings;
 }
 
 /** A setting's effective value and the layer it came from. */
@@ -83,7 +91,7 @@ export function resolveSettings(sources: ConfigSources = {}): Map<string, Resolv
     if (entry === undefined) {
       errors.push(`${def.path}: missing from config/default.json: expected ${def.expected}`);
     } else if (isLeft(def.codec.decode(entry.value))) {
-      errors.push(`${describeOrigin(def, entry.origin)}=${JSON.stringify(entry.value)}: expected ${def.expected}`);
+      errors.push(`${describeOrigin(def, entry.origin, JSON.stringify(entry.value))}: expected ${def.expected}`);
     }
   }
   if (errors.length > 0) throw new ConfigError(`bad setting: ${errors.join('; ')}`);
@@ -100,10 +108,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   return tree as unknown as Config;
 }
 
-function describeOrigin(def: SettingDef, origin: string): string {
-  if (origin.startsWith('flag ')) return origin.slice(5);
-  if (origin.startsWith('env ')) return origin.slice(4);
-  return `${def.path} in ${origin} `;
+/** `--flag=value`, `ENV_NAME=value` or `key=value in config/x.json`: the place the user has to change. */
+function describeOrigin(def: SettingDef, origin: string, value: string): string {
+  if (origin.startsWith('flag ')) return `${origin.slice(5)}=${value}`;
+  if (origin.startsWith('env ')) return `${origin.slice(4)}=${value}`;
+  return `${def.path}=${value} in ${origin}`;
 }
 
 function readJson(file: string, origin: string): unknown {

@@ -33,6 +33,11 @@ interface NonEmptyTextBrand {
 }
 const NonEmptyText = t.brand(t.string, (s): s is t.Branded<string, NonEmptyTextBrand> => s.trim().length > 0, 'NonEmptyText');
 
+interface PortBrand {
+  readonly Port: unique symbol;
+}
+const Port = t.brand(t.number, (n): n is t.Branded<number, PortBrand> => Number.isSafeInteger(n) && n >= 0 && n <= 65_535, 'Port');
+
 /** Empty means "not configured" where a setting allows it. */
 const Text = t.string;
 
@@ -45,6 +50,8 @@ export interface SettingDef {
   /** What a valid value is, for error lines. */
   readonly expected: string;
   readonly help: string;
+  /** The flag's name where the last part of the path alone would not say enough (`--port` of what?). */
+  readonly flag?: string;
 }
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -102,11 +109,25 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'job.restartDelayMs', codec: NonNegativeInt, expected: 'an integer of ms >= 0', help: 'wait before each restart' },
   { path: 'job.shutdownTimeoutMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'longest a graceful stop may take' },
   { path: 'replay.sample', codec: NonEmptyText, expected: 'a file path', help: 'the recording that `start` replays when no Kafka is configured' },
-  { path: 'log.level', codec: LogLevel, expected: 'one of error, warn, info, debug', help: 'least severe log level written' },
+  { path: 'log.level', flag: 'log-level', codec: LogLevel, expected: 'one of error, warn, info, debug', help: 'least severe log level written' },
+  {
+    path: 'http.port',
+    flag: 'http-port',
+    codec: Port,
+    expected: 'a port number 0-65535',
+    help: 'port of /healthz, /readyz, /metrics and /status while the service runs; 0 takes any free port (the log names it)',
+  },
+  {
+    path: 'http.host',
+    flag: 'http-host',
+    codec: Text,
+    expected: 'an address or host name, or empty',
+    help: 'address the HTTP server listens on; empty means every interface',
+  },
 ];
 
-/** `analytics.windowSizeMs` → `--window-size-ms`: the last part of the path, in kebab case. */
-export const flagOf = (def: SettingDef): string => kebab(def.path.split('.').pop() as string);
+/** `analytics.windowSizeMs` → `--window-size-ms`: the last part of the path, in kebab case, unless the table names it. */
+export const flagOf = (def: SettingDef): string => def.flag ?? kebab(def.path.split('.').pop() as string);
 
 /** `analytics.windowSizeMs` → `ANALYTICS_WINDOW_SIZE_MS`. */
 export const envOf = (def: SettingDef): string => def.path.split('.').map(kebab).join('_').replace(/-/g, '_').toUpperCase();

@@ -1,8 +1,8 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Logger } from 'winston';
-import { analyticsPipeline, type PipelineObserver } from '../analytics/pipeline.js';
+import { analyticsPipeline, type PipelineObserver, type PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
-import type { RecordSink, RecordSource, SourceBatch } from '../io/ports.js';
+import type { AssignedPartition, RecordSink, RecordSource, SourceBatch } from '../io/ports.js';
 import { toOutgoing, type OutputTopics } from '../io/serialize.js';
 import type { SourceEvent, SourceRecord } from '../model/source.js';
 import { tumblingWindows } from '../operators/window-assigner.js';
@@ -25,6 +25,12 @@ export interface StreamJobOptions {
   readonly observer?: PipelineObserver;
   /** Told of each batch handed to the pipeline, for metrics. */
   readonly onBatch?: (batch: SourceBatch) => void;
+  /** Told when the pipeline is done with a batch (outputs between onBatch and this came from it), for metrics. */
+  readonly onBatchHandled?: (batch: SourceBatch) => void;
+  /** Told of each output as it is handed to the sink, for metrics. */
+  readonly onOutput?: (output: PipelineOutput) => void;
+  /** Told of the partitions this run was given, for status. */
+  readonly onAssigned?: (partitions: readonly AssignedPartition[]) => void;
 }
 
 /**
@@ -77,6 +83,7 @@ export class StreamJob {
         next: (output) => {
           if (output.kind === 'dead-letter') this.deadLetterLog.record(output);
           sink.send(toOutgoing(output, topics));
+          this.options.onOutput?.(output);
         },
         error: (err: unknown) => this.failWith(err instanceof Error ? err : new Error(String(err))),
       });
@@ -85,19 +92,24 @@ export class StreamJob {
       handle: async (batch) => {
         this.options.onBatch?.(batch);
         logger.debug('batch', { partition: batch.partition, records: batch.records.length, caughtUp: batch.caughtUp, first: batch.records[0]?.offset });
-        // Checked every few records, not once a batch: a batch can hold a whole partition, and its output
-        // must not pile up unacknowledged.
-        for (let i = 0; i < batch.records.length; i++) {
-          const record = batch.records[i] as SourceRecord;
-          tracker.onRead(record);
-          this.input.next(record);
-          if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
+        try {
+          // Checked every few records, not once a batch: a batch can hold a whole partition, and its output
+          // must not pile up unacknowledged.
+          for (let i = 0; i < batch.records.length; i++) {
+            const record = batch.records[i] as SourceRecord;
+            tracker.onRead(record);
+            this.input.next(record);
+            if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
+          }
+          if (batch.caughtUp) this.input.next({ kind: 'partition-status', partition: batch.partition, idle: true });
+          if (sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
+        } finally {
+          this.options.onBatchHandled?.(batch);
         }
-        if (batch.caughtUp) this.input.next({ kind: 'partition-status', partition: batch.partition, idle: true });
-        if (sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
       },
       onAssigned: (partitions) => {
         logger.info('partitions assigned', { partitions });
+        this.options.onAssigned?.(partitions);
         for (const p of partitions) this.input.next({ kind: 'partition-status', partition: p.partition, idle: p.caughtUp });
       },
       failed: (err) => this.failWith(err),

@@ -67,7 +67,8 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
               partitions.map((partition) => {
                 const offset = at.get(partition) ?? -1;
                 const next = offset >= 0 ? offset : (low.get(partition) ?? 0);
-                return { partition, caughtUp: next >= (high.get(partition) ?? 0) };
+                const highWatermark = high.get(partition) ?? 0;
+                return { partition, caughtUp: next >= highWatermark, offset: next, highWatermark };
               }),
             );
           })
@@ -92,8 +93,9 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
             offset: Number(m.offset),
             value: m.value,
           }));
-          const caughtUp = Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark);
-          const delivered: SourceBatch = { partition: batch.partition, records, caughtUp };
+          const highWatermark = Number(batch.highWatermark);
+          const caughtUp = Number(batch.lastOffset()) + 1 >= highWatermark;
+          const delivered: SourceBatch = { partition: batch.partition, records, caughtUp, highWatermark };
           // The handler may wait for the sink; keep the group membership alive meanwhile.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
           handling = handle(delivered);

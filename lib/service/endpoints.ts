@@ -1,0 +1,22 @@
+import { json, text, type HttpAnswer, type Routes } from './http-server.js';
+import type { JobMonitor } from './monitor.js';
+
+/**
+ * The service's operational endpoints:
+ * - /healthz: 200 while the process runs (liveness: restart it only when this fails);
+ * - /readyz: 200 while consuming (the consumer has joined its group, the producer is connected), else 503;
+ * - /metrics: Prometheus text format;
+ * - /status: the job's state and its partitions, as JSON.
+ */
+export function serviceRoutes(monitor: JobMonitor): Routes {
+  const { status, metrics } = monitor;
+  return new Map<string, () => HttpAnswer | Promise<HttpAnswer>>([
+    ['/healthz', () => text(200, 'ok\n')],
+    ['/readyz', () => (status.ready ? text(200, 'ready\n') : text(503, `not ready: ${status.state}\n`))],
+    [
+      '/metrics',
+      async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    ],
+    ['/status', () => json(200, status.report())],
+  ]);
+}

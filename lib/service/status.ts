@@ -1,0 +1,184 @@
+import type { AssignedPartition, SourceBatch } from '../io/ports.js';
+import { NO_WATERMARK } from '../operators/stream-element.js';
+import { boundedOutOfOrderness, type WatermarkGenerator } from '../operators/watermark-generator.js';
+
+/**
+ * What the job is doing, for /status and /readyz:
+ * - starting: the process is up, the consumer has not joined its group yet;
+ * - running: consuming (the consumer has joined and the producer is connected): ready;
+ * - restarting: a run ended on a failure or a rebalance, the next one is on its way;
+ * - stopping: a signal came, the job is publishing what is out and committing;
+ * - failed: the pipeline failed more often than it may restart; the process is about to exit.
+ */
+export type JobState = 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
+
+export interface PartitionReport {
+  readonly partition: number;
+  /** The next offset to read; null before the source said. */
+  readonly offset: number | null;
+  /** Records not read yet, as of the last fetch; null before the source said. */
+  readonly lag: number | null;
+  /** The partition's own watermark (ms of event time), null before its first valid order. */
+  readonly watermark: number | null;
+  /** True when the partition does not hold the job's watermark back: it is caught up or quiet for the idle timeout. */
+  readonly idle: boolean;
+}
+
+export interface StatusReport {
+  readonly state: JobState;
+  readonly ready: boolean;
+  readonly uptimeSeconds: number;
+  readonly restarts: number;
+  /** Why the last run failed, if one did. */
+  readonly lastError: string | null;
+  /** The job's watermark (ms of event time; the least of the partitions that are not idle), null before the first. */
+  readonly watermark: number | null;
+  readonly partitions: readonly PartitionReport[];
+}
+
+interface PartitionState {
+  offset: number | null;
+  highWatermark: number | null;
+  /** Same strategy as the pipeline's, fed the same valid orders, so it shows the same watermark. */
+  readonly generator: WatermarkGenerator;
+  seenOrder: boolean;
+  /** The source's last word: nothing more to read. */
+  caughtUp: boolean;
+  /** Wall-clock time of the last record or assignment, for idleness. */
+  lastActivity: number;
+}
+
+export interface JobStatusOptions {
+  readonly maxOutOfOrdernessMs: number;
+  readonly idleTimeoutMs: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * The job's state and, per partition, how far it has read and where its watermark is. Fed by the
+ * service's hooks; mirrors the pipeline's idleness rule rather than reaching into the pipeline.
+ */
+export class JobStatus {
+  private current: JobState = 'starting';
+  private restartCount = 0;
+  private lastError: string | null = null;
+  private jobWatermark = NO_WATERMARK;
+  private readonly partitions = new Map<number, PartitionState>();
+  private readonly clock: () => number;
+  private readonly startedAt: number;
+  private readonly newGenerator: () => WatermarkGenerator;
+
+  constructor(private readonly options: JobStatusOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.startedAt = this.clock();
+    this.newGenerator = boundedOutOfOrderness(options.maxOutOfOrdernessMs);
+  }
+
+  get state(): JobState {
+    return this.current;
+  }
+
+  /** Ready only while consuming: the consumer has joined and the producer is connected. */
+  get ready(): boolean {
+    return this.current === 'running';
+  }
+
+  get watermark(): number {
+    return this.jobWatermark;
+  }
+
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  onRunning(running: boolean): void {
+    if (this.current === 'stopping' || this.current === 'failed') return;
+    this.current = running ? 'running' : 'restarting';
+  }
+
+  onRestart(error: Error): void {
+    this.restartCount += 1;
+    this.lastError = error.message;
+    if (this.current !== 'stopping') this.current = 'restarting';
+  }
+
+  onStopping(): void {
+    if (this.current !== 'failed') this.current = 'stopping';
+  }
+
+  onFailed(error: Error): void {
+    this.lastError = error.message;
+    this.current = 'failed';
+  }
+
+  /** A run's partitions: they replace the last run's, which another instance may own now. */
+  onAssigned(assigned: readonly AssignedPartition[]): void {
+    this.partitions.clear();
+    for (const a of assigned) {
+      const p = this.partition(a.partition);
+      p.caughtUp = a.caughtUp;
+      if (a.offset !== undefined) p.offset = a.offset;
+      if (a.highWatermark !== undefined) p.highWatermark = a.highWatermark;
+    }
+  }
+
+  onBatch(batch: SourceBatch): void {
+    const p = this.partition(batch.partition);
+    const last = batch.records[batch.records.length - 1];
+    if (last !== undefined) {
+      p.offset = last.offset + 1;
+      p.lastActivity = this.clock();
+    }
+    if (batch.highWatermark !== undefined) p.highWatermark = batch.highWatermark;
+    p.caughtUp = batch.caughtUp;
+  }
+
+  onOrder(partition: number, timestamp: number): void {
+    const p = this.partition(partition);
+    p.generator.onEvent(timestamp);
+    p.seenOrder = true;
+  }
+
+  onWatermark(watermark: number): void {
+    this.jobWatermark = watermark;
+  }
+
+  /** Records not read yet in a partition, or undefined where that is not known. */
+  lagOf(partition: number): number | undefined {
+    const p = this.partitions.get(partition);
+    if (p === undefined || p.offset === null || p.highWatermark === null) return undefined;
+    return Math.max(0, p.highWatermark - p.offset);
+  }
+
+  report(): StatusReport {
+    const now = this.clock();
+    return {
+      state: this.current,
+      ready: this.ready,
+      uptimeSeconds: Math.round((now - this.startedAt) / 100) / 10,
+      restarts: this.restartCount,
+      lastError: this.lastError,
+      watermark: finiteOrNull(this.jobWatermark),
+      partitions: [...this.partitions]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, p]) => ({
+          partition,
+          offset: p.offset,
+          lag: this.lagOf(partition) ?? null,
+          watermark: p.seenOrder ? finiteOrNull(p.generator.current()) : null,
+          idle: p.caughtUp || now - p.lastActivity >= this.options.idleTimeoutMs,
+        })),
+    };
+  }
+
+  private partition(partition: number): PartitionState {
+    let p = this.partitions.get(partition);
+    if (p === undefined) {
+      p = { offset: null, highWatermark: null, generator: this.newGenerator(), seenOrder: false, caughtUp: false, lastActivity: this.clock() };
+      this.partitions.set(partition, p);
+    }
+    return p;
+  }
+}
+
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
