@@ -42,6 +42,10 @@ export class StreamJob {
   private readonly input = new Subject<SourceEvent>();
   private subscription: Subscription | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
+  // Decides how far offsets may be committed; set once the run has started.
+  private tracker: CommitTracker | undefined;
+  // The entries of the last successful commit.
+  private lastCommitted = '';
   // The commit under way, so that commits never overlap and stop() can wait for it.
   private committing: Promise<void> = Promise.resolve();
   private deadLetterLog: DeadLetterLog;
@@ -117,10 +121,6 @@ export class StreamJob {
     this.commitTimer = setInterval(() => void this.commit(tracker), job.commitIntervalMs);
     this.tracker = tracker;
   }
-
-  private tracker: CommitTracker | undefined;
-  // The entries of the last successful commit.
-  private lastCommitted = '';
 
   /** Commits what the tracker allows, once everything published so far is acknowledged. */
   private commit(tracker: CommitTracker): Promise<void> {
