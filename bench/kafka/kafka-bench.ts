@@ -332,6 +332,8 @@ function serviceEnv(bootstrap: string, t: { input: string; output: string; dlq: 
     KAFKA_DEAD_LETTER_TOPIC: t.dlq,
     KAFKA_GROUP_ID: t.group,
     KAFKA_INPUT_PARTITIONS: String(PARTITIONS),
+    // Any free port, so that a service already running on 8082 does not stop the bench's.
+    HTTP_PORT: '0',
   };
 }
 

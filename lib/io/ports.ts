@@ -35,11 +35,14 @@ export interface RecordSource {
    * Consumes the topic from the group's committed offsets (from the earliest where it has none). Each
    * batch is handed to `handle`, which is awaited: a slow handler holds consumption. `onAssigned` is told
    * the partitions this instance owns, with whether each is caught up, before their records come.
-   * Resolves once consumption has started; `failed` is told if it later stops on an error.
+   * `onBacklog` is told, before a batch, of partitions that were caught up and have records to read
+   * again, so that the watermark waits for them. Resolves once consumption has started; `failed` is told
+   * if it later stops on an error.
    */
   start(handlers: {
     handle: (batch: SourceBatch) => Promise<void>;
     onAssigned: (partitions: readonly AssignedPartition[]) => void;
+    onBacklog?: (partitions: readonly number[]) => void;
     failed: (error: Error) => void;
   }): Promise<void>;
   /** Stops handing over batches; resolves once the batch being handled, if any, is done. */

@@ -116,6 +116,9 @@ export class StreamJob {
         this.options.onAssigned?.(partitions);
         for (const p of partitions) this.input.next({ kind: 'partition-status', partition: p.partition, idle: p.caughtUp });
       },
+      onBacklog: (partitions) => {
+        for (const partition of partitions) this.input.next({ kind: 'partition-status', partition, idle: false });
+      },
       failed: (err) => this.failWith(err),
     });
     this.commitTimer = setInterval(() => void this.commit(tracker), job.commitIntervalMs);

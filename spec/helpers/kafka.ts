@@ -19,6 +19,8 @@ export function uniqueNames(prefix: string): { inputTopic: string; outputTopic: 
 }
 
 export const serviceEnv = (names: ReturnType<typeof uniqueNames>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  // Any free port: services of different specs, or one already running on 8082, never collide.
+  HTTP_PORT: '0',
   KAFKA_BOOTSTRAP_SERVERS: bootstrap(),
   KAFKA_INPUT_TOPIC: names.inputTopic,
   KAFKA_OUTPUT_TOPIC: names.outputTopic,

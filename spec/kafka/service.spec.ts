@@ -77,6 +77,24 @@ describe('the Kafka service, on a real broker', function () {
     expect(topics.map((t) => t.partitions.length)).to.deep.equal([3, 3]);
   });
 
+  it('takes a recording published while it is already consuming without making records late', async () => {
+    const names = uniqueNames('live');
+    const dir = tempDir();
+    const file = join(dir, 'orders.jsonl');
+    const lines = writeRecording(file, 4_000, 5);
+    const expected = await replayed(dir, lines);
+    // The service starts first, on empty topics: every partition is caught up, hence idle.
+    const service = new ServiceProcess(serviceEnv(names));
+    await service.waitForLog(/"partitions assigned"/);
+    await produceRecording(file, names);
+    const analytics = await readTopic(names.outputTopic, (m) => values(m).length >= expected.analytics.length, 90_000);
+    const dlq = await readTopic(names.deadLetterTopic, (m) => m.length >= expected.deadLetters.length, 30_000);
+    service.kill('SIGTERM');
+    expect(await service.exited, service.logs.join('\n')).to.equal(0);
+    expect(dlq.filter((m) => m.headers.reason === 'late').length, 'late dead letters').to.equal(0);
+    expect(values(analytics).sort()).to.deep.equal(expected.analytics);
+  });
+
   it('loses nothing when killed with SIGKILL mid-stream and restarted: every result, each repeat identical', async () => {
     const names = uniqueNames('kill');
     const dir = tempDir();

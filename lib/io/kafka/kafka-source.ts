@@ -2,6 +2,9 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { CommittedOffset, RecordSource, SourceBatch } from '../ports.js';
 import { retrying } from './retry.js';
 
+/** Longest a partition's new records can go unnoticed while another partition's batches are handed over. */
+const BACKLOG_CHECK_MS = 10;
+
 /** The group moved partitions: the run must start again from the committed offsets. Not a failure. */
 export class RebalanceError extends Error {
   override readonly name = 'RebalanceError';
@@ -25,6 +28,31 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   let paused = false;
   // The handler running now, so that pause() can wait for it.
   let handling: Promise<void> = Promise.resolve();
+  // Partitions handed over to the end of what the broker had, with the next offset to read in each.
+  const caughtUp = new Map<number, number>();
+  let lastBacklogCheck = 0;
+
+  /**
+   * A producer writes to every partition at once, but batches come one partition at a time: before one
+   * is handed over, ask the broker whether partitions we took for caught up have records again, so the
+   * watermark waits for them instead of running ahead and making their records late. At most every
+   * BACKLOG_CHECK_MS, and only while some other partition is caught up.
+   */
+  const checkBacklog = async (current: number, tell: ((partitions: readonly number[]) => void) | undefined): Promise<void> => {
+    if (tell === undefined || Date.now() - lastBacklogCheck < BACKLOG_CHECK_MS) return;
+    if (![...caughtUp.keys()].some((p) => p !== current)) return;
+    lastBacklogCheck = Date.now();
+    const ends = await retrying(() => admin.fetchTopicOffsets(topic));
+    const behind: number[] = [];
+    for (const end of ends) {
+      const next = caughtUp.get(end.partition);
+      if (end.partition !== current && next !== undefined && Number(end.high) > next) {
+        caughtUp.delete(end.partition);
+        behind.push(end.partition);
+      }
+    }
+    if (behind.length > 0) tell(behind);
+  };
 
   const committed = async (): Promise<CommittedOffset[]> => {
     const [entry] = await retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }));
@@ -32,7 +60,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   };
 
   return {
-    async start({ handle, onAssigned, failed }) {
+    async start({ handle, onAssigned, onBacklog, failed }) {
       await admin.connect();
       consumer = kafka.consumer({
         groupId,
@@ -63,14 +91,14 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
             const high = new Map(ends.map((e) => [e.partition, Number(e.high)]));
             const low = new Map(ends.map((e) => [e.partition, Number(e.low)]));
             const at = new Map(done.map((d) => [d.partition, d.offset]));
-            onAssigned(
-              partitions.map((partition) => {
-                const offset = at.get(partition) ?? -1;
-                const next = offset >= 0 ? offset : (low.get(partition) ?? 0);
-                const highWatermark = high.get(partition) ?? 0;
-                return { partition, caughtUp: next >= highWatermark, offset: next, highWatermark };
-              }),
-            );
+            const assigned = partitions.map((partition) => {
+              const offset = at.get(partition) ?? -1;
+              const next = offset >= 0 ? offset : (low.get(partition) ?? 0);
+              const highWatermark = high.get(partition) ?? 0;
+              return { partition, caughtUp: next >= highWatermark, offset: next, highWatermark };
+            });
+            for (const p of assigned) if (p.caughtUp) caughtUp.set(p.partition, p.offset);
+            onAssigned(assigned);
           })
           .catch((err: unknown) => failed(err as Error));
       });
@@ -87,6 +115,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           await announced;
           if (paused || !isRunning() || isStale()) return;
+          await checkBacklog(batch.partition, onBacklog);
           const records = batch.messages.map((m) => ({
             kind: 'record' as const,
             partition: batch.partition,
@@ -94,8 +123,11 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
             value: m.value,
           }));
           const highWatermark = Number(batch.highWatermark);
-          const caughtUp = Number(batch.lastOffset()) + 1 >= highWatermark;
-          const delivered: SourceBatch = { partition: batch.partition, records, caughtUp, highWatermark };
+          const next = Number(batch.lastOffset()) + 1;
+          const isCaughtUp = next >= highWatermark;
+          if (isCaughtUp) caughtUp.set(batch.partition, next);
+          else caughtUp.delete(batch.partition);
+          const delivered: SourceBatch = { partition: batch.partition, records, caughtUp: isCaughtUp, highWatermark };
           // The handler may wait for the sink; keep the group membership alive meanwhile.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
           handling = handle(delivered);
