@@ -52,7 +52,7 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
     await sleep(Math.max(1, Math.min(100, 1000 / rate)));
   }
   await sink.close();
-  process.stderr.write(`generated ${sent} orders to ${config.kafka.inputTopic}\n`);
+  process.stderr.write(`generated ${sent} orders to topic ${config.kafka.inputTopic}\n`);
   return 0;
 }
 

@@ -2,8 +2,14 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { CommittedOffset, RecordSource, SourceBatch } from '../ports.js';
 import { retrying } from './retry.js';
 
-/** Longest a partition's new records can go unnoticed while another partition's batches are handed over. */
-const BACKLOG_CHECK_MS = 10;
+/**
+ * How often the broker is asked whether caught-up partitions have records again: before any batch this
+ * large (a backlog: one batch can span hours of event time and move the watermark past them), else at
+ * most once in this long (live traffic: small batches, and an extra round trip on each would cost every
+ * alert latency).
+ */
+const BACKLOG_BATCH_RECORDS = 100;
+const BACKLOG_CHECK_MS = 1_000;
 
 /** The group moved partitions: the run must start again from the committed offsets. Not a failure. */
 export class RebalanceError extends Error {
@@ -35,11 +41,11 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   /**
    * A producer writes to every partition at once, but batches come one partition at a time: before one
    * is handed over, ask the broker whether partitions we took for caught up have records again, so the
-   * watermark waits for them instead of running ahead and making their records late. At most every
-   * BACKLOG_CHECK_MS, and only while some other partition is caught up.
+   * watermark waits for them instead of running ahead and making their records late. Only while some
+   * other partition is caught up, and as often as the constants above say.
    */
-  const checkBacklog = async (current: number, tell: ((partitions: readonly number[]) => void) | undefined): Promise<void> => {
-    if (tell === undefined || Date.now() - lastBacklogCheck < BACKLOG_CHECK_MS) return;
+  const checkBacklog = async (current: number, size: number, tell: ((partitions: readonly number[]) => void) | undefined): Promise<void> => {
+    if (tell === undefined || (size < BACKLOG_BATCH_RECORDS && Date.now() - lastBacklogCheck < BACKLOG_CHECK_MS)) return;
     if (![...caughtUp.keys()].some((p) => p !== current)) return;
     lastBacklogCheck = Date.now();
     const ends = await retrying(() => admin.fetchTopicOffsets(topic));
@@ -115,7 +121,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           await announced;
           if (paused || !isRunning() || isStale()) return;
-          await checkBacklog(batch.partition, onBacklog);
+          await checkBacklog(batch.partition, batch.messages.length, onBacklog);
           const records = batch.messages.map((m) => ({
             kind: 'record' as const,
             partition: batch.partition,
