@@ -48,7 +48,8 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
     if (tell === undefined || (size < BACKLOG_BATCH_RECORDS && Date.now() - lastBacklogCheck < BACKLOG_CHECK_MS)) return;
     if (![...caughtUp.keys()].some((p) => p !== current)) return;
     lastBacklogCheck = Date.now();
-    const ends = await retrying(() => admin.fetchTopicOffsets(topic));
+    // Best effort: without an answer the batch goes on, and what it makes late still reaches the DLQ.
+    const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
     const behind: number[] = [];
     for (const end of ends) {
       const next = caughtUp.get(end.partition);
