@@ -105,6 +105,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     const [section, key] = path.split('.') as [string, string];
     (tree[section] ??= {})[key] = value;
   }
+  // Every leaf was checked by its own codec above, and SETTINGS lists exactly Config's keys (a key
+  // missing from it fails as "missing from config/default.json"); the shape needs no second check.
   return tree as unknown as Config;
 }
 
