@@ -4,7 +4,7 @@ import { deadLetter, isDeadLetter, type DeadLetter } from '../model/dead-letter.
 import { decodeOrder, isOrderRecord, type OrderRecord } from '../model/decode-order.js';
 import type { PartitionStatus, SourceEvent, SourcePosition } from '../model/source.js';
 import { formatWindowTime } from '../model/window-time.js';
-import { assignWatermarks } from '../operators/assign-watermarks.js';
+import { assignWatermarks, type PartitionWatermark } from '../operators/assign-watermarks.js';
 import { lateRecords } from '../operators/late-records.js';
 import { record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
 import { windowAggregate } from '../operators/window-aggregate.js';
@@ -26,6 +26,8 @@ export interface PipelineObserver {
   readonly onWatermark?: (watermark: number) => void;
   readonly onOpenWindows?: (openWindows: number, openPanes: number) => void;
   readonly onLiveKeys?: (liveKeys: number) => void;
+  /** Given a reader of each partition's watermark and idleness, read when asked rather than per record. */
+  readonly onPartitions?: (read: () => readonly PartitionWatermark[]) => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
                 idleTimeoutMs: settings.idleTimeoutMs,
                 ...(options.scheduler ? { scheduler: options.scheduler } : {}),
                 ...(restore ? { initialWatermark: restore.watermark } : {}),
+                ...(observer.onPartitions ? { onInspect: observer.onPartitions } : {}),
               }),
               tap(observe(observer)),
               connect((timed$) =>

@@ -28,7 +28,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
 /** Runs the service until a signal stops it or it fails for good. */
 export async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
-  const monitor = new JobMonitor(config.analytics);
+  const monitor = new JobMonitor();
   // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.
   let http: HttpServer;
   try {

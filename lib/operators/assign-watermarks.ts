@@ -15,6 +15,16 @@ export interface AssignWatermarksOptions<T> {
   readonly scheduler?: SchedulerLike;
   /** A watermark to start from (restored after a restart); sent first, and never gone below. */
   readonly initialWatermark?: number;
+  /** Given, on subscription, a reader of each partition's watermark and idleness (for a status page). */
+  readonly onInspect?: (read: () => readonly PartitionWatermark[]) => void;
+}
+
+/** One partition's share of the watermark, as the operator holds it now. */
+export interface PartitionWatermark {
+  readonly partition: number;
+  /** `-Infinity` before the partition's first record. */
+  readonly watermark: number;
+  readonly idle: boolean;
 }
 
 /** One partition's share of the watermark. */
@@ -50,6 +60,7 @@ export function assignWatermarks<T extends { readonly kind: string }>(options: A
     new Observable<StreamElement<T>>((subscriber) => {
       // Every partition heard of, by number.
       const partitions = new Map<number, PartitionState>();
+      options.onInspect?.(() => [...partitions].map(([partition, p]) => ({ partition, watermark: p.generator.current(), idle: p.idle })));
       // The last watermark sent downstream.
       let emitted = options.initialWatermark ?? NO_WATERMARK;
       if (emitted > NO_WATERMARK) subscriber.next(watermark(emitted));

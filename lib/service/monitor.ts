@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { PipelineOutput } from '../analytics/pipeline.js';
-import type { AnalyticsSettings } from '../analytics/settings.js';
 import type { AssignedPartition, SourceBatch } from '../io/ports.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import type { ServiceHooks } from './service.js';
@@ -23,8 +22,8 @@ export class JobMonitor {
   // When the batch being handled was handed over (performance.now()), or undefined between batches.
   private batchArrival: number | undefined;
 
-  constructor(analytics: AnalyticsSettings, clock: () => number = Date.now) {
-    this.status = new JobStatus({ maxOutOfOrdernessMs: analytics.maxOutOfOrdernessMs, idleTimeoutMs: analytics.idleTimeoutMs, clock });
+  constructor(clock: () => number = Date.now) {
+    this.status = new JobStatus(clock);
     this.metrics = createMetrics(() => this.status.watermark, clock);
   }
 
@@ -46,7 +45,7 @@ export class JobMonitor {
     },
     onOutput: (output) => this.onOutput(output),
     observer: {
-      onOrder: (source, timestamp) => this.status.onOrder(source.partition, timestamp),
+      onPartitions: (read) => this.status.onPartitions(read),
       onWatermark: (watermark) => {
         this.status.onWatermark(watermark);
         if (Number.isFinite(watermark)) this.metrics.watermark.set(watermark);

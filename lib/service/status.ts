@@ -1,6 +1,6 @@
 import type { AssignedPartition, SourceBatch } from '../io/ports.js';
+import type { PartitionWatermark } from '../operators/assign-watermarks.js';
 import { NO_WATERMARK } from '../operators/stream-element.js';
-import { boundedOutOfOrderness, type WatermarkGenerator } from '../operators/watermark-generator.js';
 
 /**
  * What the job is doing, for /status and /readyz:
@@ -36,27 +36,17 @@ export interface StatusReport {
   readonly partitions: readonly PartitionReport[];
 }
 
+/** What the source told of a partition. */
 interface PartitionState {
   offset: number | null;
   highWatermark: number | null;
-  /** Same strategy as the pipeline's, fed the same valid orders, so it shows the same watermark. */
-  readonly generator: WatermarkGenerator;
-  seenOrder: boolean;
   /** The source's last word: nothing more to read. */
   caughtUp: boolean;
-  /** Wall-clock time of the last record or assignment, for idleness. */
-  lastActivity: number;
-}
-
-export interface JobStatusOptions {
-  readonly maxOutOfOrdernessMs: number;
-  readonly idleTimeoutMs: number;
-  readonly clock?: () => number;
 }
 
 /**
- * The job's state and, per partition, how far it has read and where its watermark is. Fed by the
- * service's hooks; mirrors the pipeline's idleness rule rather than reaching into the pipeline.
+ * The job's state and, per partition, how far it has read (from the source) and where its watermark is
+ * and whether it is idle (read from the pipeline itself when a report is asked for).
  */
 export class JobStatus {
   private current: JobState = 'starting';
@@ -64,14 +54,12 @@ export class JobStatus {
   private lastError: string | null = null;
   private jobWatermark = NO_WATERMARK;
   private readonly partitions = new Map<number, PartitionState>();
-  private readonly clock: () => number;
+  // The running pipeline's partitions, as it holds them; none between runs.
+  private readPipeline: () => readonly PartitionWatermark[] = () => [];
   private readonly startedAt: number;
-  private readonly newGenerator: () => WatermarkGenerator;
 
-  constructor(private readonly options: JobStatusOptions) {
-    this.clock = options.clock ?? Date.now;
-    this.startedAt = this.clock();
-    this.newGenerator = boundedOutOfOrderness(options.maxOutOfOrdernessMs);
+  constructor(private readonly clock: () => number = Date.now) {
+    this.startedAt = clock();
   }
 
   get state(): JobState {
@@ -125,18 +113,14 @@ export class JobStatus {
   onBatch(batch: SourceBatch): void {
     const p = this.partition(batch.partition);
     const last = batch.records[batch.records.length - 1];
-    if (last !== undefined) {
-      p.offset = last.offset + 1;
-      p.lastActivity = this.clock();
-    }
+    if (last !== undefined) p.offset = last.offset + 1;
     if (batch.highWatermark !== undefined) p.highWatermark = batch.highWatermark;
     p.caughtUp = batch.caughtUp;
   }
 
-  onOrder(partition: number, timestamp: number): void {
-    const p = this.partition(partition);
-    p.generator.onEvent(timestamp);
-    p.seenOrder = true;
+  /** The pipeline of a new run hands over its reader. */
+  onPartitions(read: () => readonly PartitionWatermark[]): void {
+    this.readPipeline = read;
   }
 
   onWatermark(watermark: number): void {
@@ -152,6 +136,7 @@ export class JobStatus {
 
   report(): StatusReport {
     const now = this.clock();
+    const pipeline = new Map(this.readPipeline().map((p) => [p.partition, p]));
     return {
       state: this.current,
       ready: this.ready,
@@ -165,8 +150,9 @@ export class JobStatus {
           partition,
           offset: p.offset,
           lag: this.lagOf(partition) ?? null,
-          watermark: p.seenOrder ? finiteOrNull(p.generator.current()) : null,
-          idle: p.caughtUp || now - p.lastActivity >= this.options.idleTimeoutMs,
+          watermark: finiteOrNull(pipeline.get(partition)?.watermark ?? NO_WATERMARK),
+          // A partition the pipeline has not met holds nothing back, as the source's word says.
+          idle: pipeline.get(partition)?.idle ?? p.caughtUp,
         })),
     };
   }
@@ -174,7 +160,7 @@ export class JobStatus {
   private partition(partition: number): PartitionState {
     let p = this.partitions.get(partition);
     if (p === undefined) {
-      p = { offset: null, highWatermark: null, generator: this.newGenerator(), seenOrder: false, caughtUp: false, lastActivity: this.clock() };
+      p = { offset: null, highWatermark: null, caughtUp: false };
       this.partitions.set(partition, p);
     }
     return p;

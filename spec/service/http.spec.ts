@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { analyticsOutput } from '../../lib/model/analytics.js';
 import { deadLetter } from '../../lib/model/dead-letter.js';
-import { DEFAULT_ANALYTICS_SETTINGS } from '../../lib/analytics/settings.js';
 import { serviceRoutes } from '../../lib/service/endpoints.js';
 import { startHttpServer, type HttpServer } from '../../lib/service/http-server.js';
 import { JobMonitor } from '../../lib/service/monitor.js';
@@ -56,7 +55,7 @@ describe('the HTTP endpoints', () => {
     let server: HttpServer;
 
     beforeEach(async () => {
-      monitor = new JobMonitor(DEFAULT_ANALYTICS_SETTINGS);
+      monitor = new JobMonitor();
       server = await startHttpServer(0, '127.0.0.1', serviceRoutes(monitor));
     });
     afterEach(() => server.close());
@@ -105,7 +104,8 @@ describe('the HTTP endpoints', () => {
       ]);
       const batch = { partition: 0, records: [11, 12, 13].map((offset) => ({ kind: 'record' as const, partition: 0, offset, value: '{}' })), caughtUp: false, highWatermark: 20 };
       hooks.onBatch?.(batch);
-      hooks.observer?.onOrder?.({ partition: 0, offset: 11 }, Date.UTC(2024, 5, 1));
+      // The pipeline's own view of its partitions: p0 has an order of 2024-06-01, p1 it has not met.
+      hooks.observer?.onPartitions?.(() => [{ partition: 0, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false }]);
       hooks.observer?.onWatermark?.(Date.UTC(2024, 5, 1) - 5_001);
       hooks.onOutput?.(
         analyticsOutput({ type: 'fraud_alert', rule: 'high_amount', customer_id: 'c', reason: 'Order amount > $1000', order_id: 'o', amount: 1500, timestamp: 1 }),
