@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { AggregateFunction } from './aggregate-function.js';
+import { isLate } from './late-records.js';
 import { NO_WATERMARK, type StreamElement } from './stream-element.js';
 import { eventTimeTrigger, type Trigger } from './trigger.js';
 import type { TimeWindow, WindowAssigner } from './window-assigner.js';
@@ -28,7 +29,7 @@ interface OpenWindow<K, ACC> {
  * the trigger fires (Flink's `WindowOperator` with incremental aggregation).
  *
  * 1. A record is assigned its window; if the trigger has already fired for it at the current watermark,
- *    the record is late and left out (`lateRecords` reports the same records).
+ *    the record is late and left out (see {@link lateRecords} to report it).
  * 2. Otherwise the accumulator of its (window, key) takes it.
  * 3. On each watermark, every window the trigger fires for goes out, earliest first, one output a key
  *    in order of first arrival, and its state is dropped at once.
@@ -68,9 +69,8 @@ export function windowAggregate<T, K, ACC, R, OUT>(spec: WindowSpec<T, K, ACC, R
       };
 
       const add = (value: T, timestamp: number): void => {
+        if (isLate(assigner, trigger, timestamp, current)) return;
         const window = assigner.assign(timestamp);
-        // Late: the same test as isLate(), on the window already in hand.
-        if (trigger.fires(window, current)) return;
         let state = open.get(window.start);
         if (state === undefined) {
           state = { window, panes: new Map() };
