@@ -6,6 +6,7 @@ import type { PartitionStatus, SourceEvent, SourcePosition } from '../model/sour
 import { formatWindowTime } from '../model/window-time.js';
 import { assignWatermarks, type PartitionWatermark } from '../operators/assign-watermarks.js';
 import { lateRecords } from '../operators/late-records.js';
+import { partitionGroup, type HeldRecords } from '../operators/partition-group.js';
 import { record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
 import { windowAggregate } from '../operators/window-aggregate.js';
 import { tumblingWindows, type WindowAssigner } from '../operators/window-assigner.js';
@@ -28,6 +29,11 @@ export interface PipelineObserver {
   readonly onLiveKeys?: (liveKeys: number) => void;
   /** Given a reader of each partition's watermark and idleness, read when asked rather than per record. */
   readonly onPartitions?: (read: () => readonly PartitionWatermark[]) => void;
+  /**
+   * Given a reader of the orders a partition has waiting for the other partitions' heads: read but not
+   * processed yet, so not to be committed past, and a reason to pause that partition's source.
+   */
+  readonly onHeld?: (read: (partition: number) => HeldRecords<SourcePosition>) => void;
 }
 
 /**
@@ -51,8 +57,10 @@ export interface PipelineOptions {
  * for the idleness clock, so a file and a Kafka topic give the same results for the same records.
  *
  * For each record, in this order (SPEC 2): decode it (or set it aside as a dead letter); the high_amount
- * rule sees it; the windows take it unless it is late, when it becomes a `late` dead letter; the velocity
- * rule holds it until the watermark passes it; its partition's watermark moves and what that closes fires.
+ * rule sees it; where several partitions have records, orders wait to be taken in event-time order of
+ * the partitions' heads; the windows take it unless it is late, when it becomes a `late` dead letter; the
+ * velocity rule holds it until the watermark passes it; its partition's watermark moves and what that
+ * closes fires.
  */
 export function analyticsPipeline(settings: AnalyticsSettings, options: PipelineOptions = {}): OperatorFunction<SourceEvent, PipelineOutput> {
   const assigner = tumblingWindows(settings.windowSizeMs);
@@ -72,6 +80,11 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
             ),
             decoded$.pipe(
               filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
+              partitionGroup<OrderRecord>({
+                timestampOf: (r) => r.order.timestamp,
+                partitionOf: (r) => r.source.partition,
+                ...(observer.onHeld ? { onHeld: heldPositions(observer.onHeld) } : {}),
+              }),
               assignWatermarks<OrderRecord>({
                 timestampOf: (r) => r.order.timestamp,
                 partitionOf: (r) => r.source.partition,
@@ -113,6 +126,15 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
           ),
       ),
     );
+}
+
+/** The group's reader of held orders, as positions. */
+function heldPositions(onHeld: NonNullable<PipelineObserver['onHeld']>): (read: (partition: number) => HeldRecords<OrderRecord>) => void {
+  return (read) =>
+    onHeld((partition) => {
+      const { count, first } = read(partition);
+      return { count, first: first?.source };
+    });
 }
 
 function observe(observer: PipelineObserver): (e: StreamElement<OrderRecord>) => void {

@@ -9,7 +9,7 @@ import type { SourceRecord } from '../model/source.js';
 export interface SourceBatch {
   readonly partition: number;
   readonly records: readonly SourceRecord[];
-  /** True when nothing more is there to read in this partition right now. */
+  /** True when the broker said, with these records, that the partition has nothing more to read now. */
   readonly caughtUp: boolean;
   /** The partition's end (the next offset to be written) when the batch was fetched, where the source knows it: for lag. */
   readonly highWatermark?: number;
@@ -30,23 +30,33 @@ export interface CommittedOffset {
   readonly metadata: string | null;
 }
 
+/** The source's word on a partition: `caughtUp` when the broker confirmed it has nothing left to read. */
+export interface PartitionWord {
+  readonly partition: number;
+  readonly caughtUp: boolean;
+}
+
 export interface RecordSource {
   /**
    * Consumes the topic from the group's committed offsets (from the earliest where it has none). Each
    * batch is handed to `handle`, which is awaited: a slow handler holds consumption. `onAssigned` is told
    * the partitions this instance owns, with whether each is caught up, before their records come.
-   * `onBacklog` is told, before a batch, of partitions that were caught up and have records to read
-   * again, so that the watermark waits for them. Resolves once consumption has started; `failed` is told
-   * if it later stops on an error.
+   * `onPartitions` is told when the source's word on a partition other than the batch's changes: before a
+   * batch, partitions taken for caught up are reported as not (they may have records again), and once the
+   * broker has confirmed where each ends, as caught up again where they are. Resolves once the partitions
+   * are assigned and announced; `failed` is told if consumption later stops on an error.
    */
   start(handlers: {
     handle: (batch: SourceBatch) => Promise<void>;
     onAssigned: (partitions: readonly AssignedPartition[]) => void;
-    onBacklog?: (partitions: readonly number[]) => void;
+    onPartitions: (words: readonly PartitionWord[]) => void;
     failed: (error: Error) => void;
   }): Promise<void>;
   /** Stops handing over batches; resolves once the batch being handled, if any, is done. */
   pause(): Promise<void>;
+  /** Stops fetching one partition (its records wait for the others'), or starts again. */
+  pausePartition(partition: number): void;
+  resumePartition(partition: number): void;
   committed(): Promise<CommittedOffset[]>;
   commit(offsets: ReadonlyArray<{ partition: number; offset: number; metadata: string }>): Promise<void>;
   /** Stops consuming and disconnects. */

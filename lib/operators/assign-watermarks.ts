@@ -31,6 +31,8 @@ export interface PartitionWatermark {
 interface PartitionState {
   readonly generator: WatermarkGenerator;
   idle: boolean;
+  /** The source said it has records to read: it holds the watermark however long they take to come. */
+  behind: boolean;
   /** Processing time of its last record, for idleness. */
   lastActivity: number;
   /** The pending idleness check, if any. */
@@ -44,8 +46,9 @@ interface PartitionState {
  * 1. Each record goes out stamped, then its partition's generator sees it and the partition is active.
  * 2. The watermark is the minimum over the partitions that are not idle; it goes out whenever it rises,
  *    never falls, and holds while every partition is idle.
- * 3. A partition is idle when the source says it has nothing to read, or after `idleTimeoutMs` of the
- *    scheduler's time without a record; its next record (or the source's word) makes it active again.
+ * 3. A partition is idle when the source says it has nothing left to read, or after `idleTimeoutMs` of
+ *    the scheduler's time without a record, unless the source said it has records to read (a broker that
+ *    is away is not a partition with nothing to read); its next record, or that word, makes it active.
  * 4. When the source completes the watermark becomes `Infinity`, so that everything open fires.
  *
  * ```
@@ -82,6 +85,7 @@ export function assignWatermarks<T extends { readonly kind: string }>(options: A
 
       const checkIdle = (p: PartitionState): void => {
         p.timer = null;
+        if (p.behind) return;
         const quiet = scheduler.now() - p.lastActivity;
         if (quiet >= idleTimeoutMs) {
           p.idle = true;
@@ -94,7 +98,7 @@ export function assignWatermarks<T extends { readonly kind: string }>(options: A
       const activate = (partition: number): PartitionState => {
         let p = partitions.get(partition);
         if (p === undefined) {
-          p = { generator: generator(), idle: false, lastActivity: 0, timer: null };
+          p = { generator: generator(), idle: false, behind: false, lastActivity: 0, timer: null };
           partitions.set(partition, p);
         }
         p.idle = false;
@@ -109,12 +113,14 @@ export function assignWatermarks<T extends { readonly kind: string }>(options: A
       const onStatus = (status: PartitionStatus): void => {
         if (status.idle) {
           const p = partitions.get(status.partition);
-          if (p === undefined || p.idle) return;
+          if (p === undefined) return;
+          p.behind = false;
+          if (p.idle) return;
           p.idle = true;
           p.timer?.unsubscribe();
           p.timer = null;
         } else {
-          activate(status.partition);
+          activate(status.partition).behind = true;
         }
         advance();
       };

@@ -1,4 +1,5 @@
 import type { SourcePosition } from '../model/source.js';
+import type { HeldRecords } from '../operators/partition-group.js';
 import { NO_WATERMARK } from '../operators/stream-element.js';
 import type { WindowAssigner } from '../operators/window-assigner.js';
 
@@ -6,7 +7,7 @@ import type { WindowAssigner } from '../operators/window-assigner.js';
 export interface PartitionCommit {
   /** The first offset whose record the analytics may still need: re-read from here after a restart. */
   readonly offset: number;
-  /** The next offset to read: records below it were processed before this snapshot. */
+  /** Records below it were processed before this snapshot (read, and not held back for other partitions). */
   readonly readUpTo: number;
 }
 
@@ -40,6 +41,8 @@ export class CommitTracker {
   // Per partition, the next offset to read.
   private readonly next = new Map<number, number>();
   private watermark = NO_WATERMARK;
+  // Orders read but still waiting for other partitions' heads: not processed, so not past the commit.
+  private held: (partition: number) => HeldRecords<SourcePosition> = () => ({ count: 0, first: undefined });
 
   constructor(
     private readonly assigner: WindowAssigner,
@@ -65,6 +68,11 @@ export class CommitTracker {
     if (last === undefined || until > last.until) runs.push({ offset: source.offset, until });
   }
 
+  /** The pipeline's reader of the orders it holds back (they come out in event-time order across partitions). */
+  onHeld(read: (partition: number) => HeldRecords<SourcePosition>): void {
+    this.held = read;
+  }
+
   onWatermark(watermark: number): void {
     this.watermark = watermark;
     for (const runs of this.retained.values()) {
@@ -76,7 +84,9 @@ export class CommitTracker {
 
   snapshot(): CommitSnapshot {
     const partitions = new Map<number, PartitionCommit>();
-    for (const [partition, readUpTo] of this.next) {
+    for (const [partition, next] of this.next) {
+      // Records of a partition leave the group in offset order: the first one held and all after it are unprocessed.
+      const readUpTo = this.held(partition).first?.offset ?? next;
       const first = this.retained.get(partition)?.[0];
       partitions.set(partition, { offset: first?.offset ?? readUpTo, readUpTo });
     }

@@ -14,6 +14,14 @@ import { commitEntries, restorePoint } from './restore.js';
 /** Records fed between two looks at the unacknowledged output. */
 const BACKPRESSURE_STRIDE = 64;
 
+/**
+ * Orders a partition may have waiting for the other partitions' heads before its fetching pauses (Kafka
+ * Streams' `buffered.records.per.partition`), and the level at which it resumes: memory follows this
+ * bound, not how far ahead in event time one partition's backlog runs.
+ */
+const MAX_HELD_PER_PARTITION = 5_000;
+const RESUME_HELD_BELOW = 1_000;
+
 export interface StreamJobOptions {
   readonly source: RecordSource;
   readonly sink: RecordSink;
@@ -44,6 +52,8 @@ export class StreamJob {
   private commitTimer: NodeJS.Timeout | undefined;
   // Decides how far offsets may be committed; set once the run has started.
   private tracker: CommitTracker | undefined;
+  // Partitions whose fetching is paused because too many of their orders wait for other partitions.
+  private readonly pausedPartitions = new Set<number>();
   // The entries of the last successful commit.
   private lastCommitted = '';
   // The commit under way, so that commits never overlap and stop() can wait for it.
@@ -66,6 +76,7 @@ export class StreamJob {
     const restore = restorePoint(await source.committed());
     if (restore !== undefined) logger.info('resuming from the last commit', { watermark: restore.watermark });
     const tracker = new CommitTracker(tumblingWindows(analytics.windowSizeMs), analytics.velocityWindowMs);
+    let held: (partition: number) => { readonly count: number } = () => ({ count: 0 });
     this.subscription = this.input
       .pipe(
         analyticsPipeline(analytics, {
@@ -79,6 +90,11 @@ export class StreamJob {
             onWatermark: (watermark) => {
               tracker.onWatermark(watermark);
               observer.onWatermark?.(watermark);
+            },
+            onHeld: (read) => {
+              tracker.onHeld(read);
+              held = read;
+              observer.onHeld?.(read);
             },
           },
         }),
@@ -105,7 +121,9 @@ export class StreamJob {
             this.input.next(record);
             if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
           }
-          if (batch.caughtUp) this.input.next({ kind: 'partition-status', partition: batch.partition, idle: true });
+          // The broker's word with the batch: at its end, or with more to read (then it holds the others).
+          this.input.next({ kind: 'partition-status', partition: batch.partition, idle: batch.caughtUp });
+          this.balance(batch.partition, held);
           if (sink.pending() >= job.maxPendingOutputs) await sink.belowBound(job.maxPendingOutputs);
         } finally {
           this.options.onBatchHandled?.(batch);
@@ -116,13 +134,33 @@ export class StreamJob {
         this.options.onAssigned?.(partitions);
         for (const p of partitions) this.input.next({ kind: 'partition-status', partition: p.partition, idle: p.caughtUp });
       },
-      onBacklog: (partitions) => {
-        for (const partition of partitions) this.input.next({ kind: 'partition-status', partition, idle: false });
+      onPartitions: (words) => {
+        for (const { partition, caughtUp } of words) this.input.next({ kind: 'partition-status', partition, idle: caughtUp });
+        // A word can let held orders go: a partition paused for them may fetch again.
+        this.balance(undefined, held);
       },
       failed: (err) => this.failWith(err),
     });
     this.commitTimer = setInterval(() => void this.commit(tracker), job.commitIntervalMs);
     this.tracker = tracker;
+  }
+
+  /**
+   * Pauses fetching a partition whose orders pile up waiting for the others' heads, and resumes the paused
+   * ones that have drained: a partition that runs ahead in event time cannot fill memory.
+   */
+  private balance(current: number | undefined, held: (partition: number) => { readonly count: number }): void {
+    const { source } = this.options;
+    if (current !== undefined && held(current).count > MAX_HELD_PER_PARTITION && !this.pausedPartitions.has(current)) {
+      this.pausedPartitions.add(current);
+      source.pausePartition(current);
+    }
+    for (const partition of this.pausedPartitions) {
+      if (held(partition).count < RESUME_HELD_BELOW) {
+        this.pausedPartitions.delete(partition);
+        source.resumePartition(partition);
+      }
+    }
   }
 
   /** Commits what the tracker allows, once everything published so far is acknowledged. */

@@ -26,6 +26,8 @@ export class MemoryBroker implements BrokerConnector {
         if (outcome !== 'ok') setTimeout(() => failed(outcome), 1);
       },
       pause: async () => undefined,
+      pausePartition: () => undefined,
+      resumePartition: () => undefined,
       committed: async (): Promise<CommittedOffset[]> => [],
       commit: async () => undefined,
       stop: async () => undefined,

@@ -152,6 +152,25 @@ describe('assignWatermarks', () => {
     });
   });
 
+  it('never lets the idle timeout idle a partition the source says has records to read (a broker away is not an empty partition)', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const a = ev(0, 100);
+      const b = ev(1, 50);
+      const c = ev(0, 900);
+      // j: p1 has records to read, then nothing of it comes for far longer than the timeout (10). The
+      // watermark waits for p1 however long (p0 idles by the timeout meanwhile), so p1's record at 50 is on
+      // time when it comes; after p1's "caught up" (i) every partition is idle and the watermark holds.
+      const source = cold<Ev | PartitionStatus>('-j-a-c-----------------------b----i-----|', { j: idle(1, false), a, c, b, i: idle(1) });
+      expectObservable(source.pipe(op(10))).toBe('---A-C-----------------------(BW)-------(X|)', {
+        A: record(a, 100),
+        C: record(c, 900),
+        B: record(b, 50),
+        W: watermark(44),
+        X: watermark(Infinity),
+      });
+    });
+  });
+
   it('forwards errors, including a throwing timestamp assigner', () => {
     scheduler.run(({ cold, expectObservable }) => {
       expectObservable(cold<Ev | PartitionStatus>('-#').pipe(op())).toBe('-#');

@@ -19,6 +19,21 @@ describe('CommitTracker', () => {
     expect(t.snapshot().partitions.get(0)).to.deep.equal({ offset: 2, readUpTo: 2 });
   });
 
+  it('never commits past an order still waiting for the other partitions, nor counts it as processed for a restart', () => {
+    const t = tracker();
+    // Offsets 0-1 processed; 2 read and held back by the partition group; 3 (a dead letter) read after it.
+    read(t, 0, 0);
+    read(t, 0, 1);
+    read(t, 0, 2);
+    read(t, 0, 3);
+    let held: { count: number; first: { partition: number; offset: number } | undefined } = { count: 1, first: { partition: 0, offset: 2 } };
+    t.onHeld((partition) => (partition === 0 ? held : { count: 0, first: undefined }));
+    expect(t.snapshot().partitions.get(0)).to.deep.equal({ offset: 2, readUpTo: 2 });
+    held = { count: 0, first: undefined };
+    t.onOrder({ partition: 0, offset: 2 }, 1_000);
+    expect(t.snapshot().partitions.get(0)).to.deep.equal({ offset: 2, readUpTo: 4 });
+  });
+
   it('holds the commit at the first record of an open window until the window fires (to the second)', () => {
     const t = tracker();
     read(t, 0, 10, 1_000);

@@ -1,15 +1,9 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import type { CommittedOffset, RecordSource, SourceBatch } from '../ports.js';
+import type { CommittedOffset, PartitionWord, RecordSource, SourceBatch } from '../ports.js';
 import { retrying } from './retry.js';
 
-/**
- * How often the broker is asked whether caught-up partitions have records again: before any batch this
- * large (a backlog: one batch can span hours of event time and move the watermark past them), else at
- * most once in this long (live traffic: small batches, and an extra round trip on each would cost every
- * alert latency).
- */
-const BACKLOG_BATCH_RECORDS = 100;
-const BACKLOG_CHECK_MS = 1_000;
+/** How long to wait before asking again where partitions end, when the broker did not answer. */
+const CONFIRM_RETRY_MS = 1_000;
 
 /** The group moved partitions: the run must start again from the committed offsets. Not a failure. */
 export class RebalanceError extends Error {
@@ -34,31 +28,68 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   let paused = false;
   // The handler running now, so that pause() can wait for it.
   let handling: Promise<void> = Promise.resolve();
-  // Partitions handed over to the end of what the broker had, with the next offset to read in each.
+  // Partitions the broker confirmed at their end, with the next offset to read in each.
   const caughtUp = new Map<number, number>();
-  let lastBacklogCheck = 0;
+  // Partitions reported as maybe having records again, until the broker says where they end: the next
+  // offset to read, and the doubt that put them here (an answer to an earlier question says nothing of it).
+  const unsure = new Map<number, { readonly next: number; readonly doubt: number }>();
+  // Counts doubts, for the above.
+  let doubts = 0;
+  // Told of changed words; set by start().
+  let tell: (words: readonly PartitionWord[]) => void = () => undefined;
+  // The pending retry of a confirmation the broker did not answer.
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   /**
-   * A producer writes to every partition at once, but batches come one partition at a time: before one
-   * is handed over, ask the broker whether partitions we took for caught up have records again, so the
-   * watermark waits for them instead of running ahead and making their records late. Only while some
-   * other partition is caught up, and as often as the constants above say.
+   * Before a batch is handed over, every other partition taken for caught up may have records again (a
+   * producer writes to all partitions at once, but batches come one partition at a time): report them as
+   * not caught up, so that the batch's records wait for theirs instead of moving event time past them.
    */
-  const checkBacklog = async (current: number, size: number, tell: ((partitions: readonly number[]) => void) | undefined): Promise<void> => {
-    if (tell === undefined || (size < BACKLOG_BATCH_RECORDS && Date.now() - lastBacklogCheck < BACKLOG_CHECK_MS)) return;
-    if (![...caughtUp.keys()].some((p) => p !== current)) return;
-    lastBacklogCheck = Date.now();
-    // Best effort: without an answer the batch goes on, and what it makes late still reaches the DLQ.
-    const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
-    const behind: number[] = [];
+  const doubt = (current: number): void => {
+    const words: PartitionWord[] = [];
+    doubts += 1;
+    for (const [partition, next] of caughtUp) {
+      if (partition === current) continue;
+      caughtUp.delete(partition);
+      unsure.set(partition, { next, doubt: doubts });
+      words.push({ partition, caughtUp: false });
+    }
+    if (words.length > 0) tell(words);
+  };
+
+  /**
+   * Asks the broker where the doubted partitions end: those still at their end are caught up again; the
+   * others have records to read and hold the watermark until their batches come. A broker that does not
+   * answer is asked again: a broker that is away is not a partition with nothing to read.
+   */
+  const confirm = async (): Promise<void> => {
+    if (unsure.size === 0 || stopped) return;
+    const asked = doubts;
+    const ends = await admin.fetchTopicOffsets(topic).catch(() => undefined);
+    if (ends === undefined) {
+      clearTimeout(retry);
+      retry = setTimeout(() => void confirm(), CONFIRM_RETRY_MS);
+      return;
+    }
+    const words: PartitionWord[] = [];
     for (const end of ends) {
-      const next = caughtUp.get(end.partition);
-      if (end.partition !== current && next !== undefined && Number(end.high) > next) {
-        caughtUp.delete(end.partition);
-        behind.push(end.partition);
+      const doubted = unsure.get(end.partition);
+      if (doubted === undefined || doubted.doubt > asked) continue;
+      unsure.delete(end.partition);
+      if (Number(end.high) <= doubted.next) {
+        caughtUp.set(end.partition, doubted.next);
+        words.push({ partition: end.partition, caughtUp: true });
       }
     }
-    if (behind.length > 0) tell(behind);
+    if (words.length > 0) tell(words);
+  };
+
+  /** The batch's own partition: caught up or not, as the broker said with the batch. */
+  const settle = (partition: number, next: number, isCaughtUp: boolean): void => {
+    unsure.delete(partition);
+    if (isCaughtUp) caughtUp.set(partition, next);
+    else caughtUp.delete(partition);
   };
 
   const committed = async (): Promise<CommittedOffset[]> => {
@@ -67,7 +98,8 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   };
 
   return {
-    async start({ handle, onAssigned, onBacklog, failed }) {
+    async start({ handle, onAssigned, onPartitions, failed }) {
+      tell = onPartitions;
       await admin.connect();
       consumer = kafka.consumer({
         groupId,
@@ -82,6 +114,11 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
       let joined = false;
       // Settles once the assigned partitions have been told to onAssigned.
       let announced: Promise<void> = Promise.resolve();
+      // start() resolves when the first assignment is announced: ready means partitions assigned.
+      let firstAnnounced: () => void = () => undefined;
+      const assignedOnce = new Promise<void>((resolve) => {
+        firstAnnounced = resolve;
+      });
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
         if (joined) {
           // A rebalance resets every partition to the group's committed offset, behind records the
@@ -106,6 +143,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
             });
             for (const p of assigned) if (p.caughtUp) caughtUp.set(p.partition, p.offset);
             onAssigned(assigned);
+            firstAnnounced();
           })
           .catch((err: unknown) => failed(err as Error));
       });
@@ -122,7 +160,6 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           await announced;
           if (paused || !isRunning() || isStale()) return;
-          await checkBacklog(batch.partition, batch.messages.length, onBacklog);
           const records = batch.messages.map((m) => ({
             kind: 'record' as const,
             partition: batch.partition,
@@ -132,13 +169,16 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
           const highWatermark = Number(batch.highWatermark);
           const next = Number(batch.lastOffset()) + 1;
           const isCaughtUp = next >= highWatermark;
-          if (isCaughtUp) caughtUp.set(batch.partition, next);
-          else caughtUp.delete(batch.partition);
+          doubt(batch.partition);
+          settle(batch.partition, next, isCaughtUp);
           const delivered: SourceBatch = { partition: batch.partition, records, caughtUp: isCaughtUp, highWatermark };
           // The handler may wait for the sink; keep the group membership alive meanwhile.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+          // Handed over before the broker is asked about the other partitions: a high_amount alert need
+          // not wait for that round trip, only what depends on event time does.
           handling = handle(delivered);
           try {
+            await confirm();
             await handling;
           } finally {
             clearInterval(beat);
@@ -146,6 +186,20 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
           resolveOffset(batch.lastOffset());
         },
       });
+      // A batch of nothing but transaction markers or compacted-away records never reaches eachBatch, but
+      // still moves the partition to its end.
+      c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize > 0 || payload.topic !== topic || Number(payload.offsetLag) > 0 || caughtUp.has(payload.partition)) return;
+        settle(payload.partition, Number(payload.lastOffset) + 1, true);
+        tell([{ partition: payload.partition, caughtUp: true }]);
+      });
+      await assignedOnce;
+    },
+    pausePartition(partition) {
+      consumer?.pause([{ topic, partitions: [partition] }]);
+    },
+    resumePartition(partition) {
+      consumer?.resume([{ topic, partitions: [partition] }]);
     },
     async pause() {
       paused = true;
@@ -161,6 +215,8 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
       await consumer.commitOffsets(offsets.map((o) => ({ topic, partition: o.partition, offset: String(o.offset), metadata: o.metadata })));
     },
     async stop() {
+      stopped = true;
+      clearTimeout(retry);
       const c = consumer;
       consumer = undefined;
       await c?.disconnect();
