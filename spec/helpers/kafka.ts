@@ -9,7 +9,7 @@ export const bootstrap = (): string => {
   return servers;
 };
 
-export const testKafka = (): Kafka => new Kafka({ clientId: 'spec', brokers: bootstrap().split(','), logLevel: logLevel.NOTHING });
+export const testKafka = (servers = bootstrap()): Kafka => new Kafka({ clientId: 'spec', brokers: servers.split(','), logLevel: logLevel.NOTHING });
 
 let counter = 0;
 /** Topic and group names no other test uses, so tests never see each other's records. */
@@ -38,8 +38,8 @@ export interface TopicMessage {
 }
 
 /** Reads a topic from the start until `done` says so or the time runs out (then it returns what it has). */
-export async function readTopic(topic: string, done: (messages: TopicMessage[]) => boolean, timeoutMs: number): Promise<TopicMessage[]> {
-  const consumer = testKafka().consumer({ groupId: `reader-${process.pid}-${Date.now()}-${counter++}` });
+export async function readTopic(topic: string, done: (messages: TopicMessage[]) => boolean, timeoutMs: number, servers = bootstrap()): Promise<TopicMessage[]> {
+  const consumer = testKafka(servers).consumer({ groupId: `reader-${process.pid}-${Date.now()}-${counter++}` });
   const messages: TopicMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -63,6 +63,37 @@ export async function readTopic(topic: string, done: (messages: TopicMessage[]) 
   return messages;
 }
 
+/** Every message a topic holds now (its end offsets, then a read up to them). */
+export async function readToEnd(topic: string, timeoutMs = 30_000, servers = bootstrap()): Promise<TopicMessage[]> {
+  const admin = testKafka(servers).admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+  const messages = await readTopic(topic, (m) => m.length >= total, timeoutMs, servers);
+  if (messages.length < total) throw new Error(`${topic}: read ${messages.length} of ${total} messages in ${timeoutMs} ms`);
+  return messages;
+}
+
+/** Polls until `check` passes (returns its value) or the time runs out (then throws its last error). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** The port a service logged that it listens on. */
+export async function httpPort(service: ServiceProcess): Promise<number> {
+  const line = await service.waitForLog(/"message":"http listening"/);
+  return (JSON.parse(line) as { port: number }).port;
+}
+
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) out[k] = String(v);
@@ -70,8 +101,8 @@ function textHeaders(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /** Publishes values to explicit partitions (for sentinels that must land on every partition). */
-export async function produceTo(topic: string, messages: ReadonlyArray<{ partition: number; value: string }>): Promise<void> {
-  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+export async function produceTo(topic: string, messages: ReadonlyArray<{ partition: number; value: string }>, servers = bootstrap()): Promise<void> {
+  const producer = testKafka(servers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic, messages: messages.map((m) => ({ partition: m.partition, value: m.value })) });
   await producer.disconnect();

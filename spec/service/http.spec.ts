@@ -8,7 +8,7 @@ import { startHttpServer, type HttpServer } from '../../lib/service/http-server.
 import { JobMonitor } from '../../lib/service/monitor.js';
 import type { StatusReport } from '../../lib/service/status.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { ServiceProcess, serviceEnv, uniqueNames } from '../helpers/kafka.js';
+import { eventually, httpPort, ServiceProcess, serviceEnv, uniqueNames } from '../helpers/kafka.js';
 import { writeRecording } from '../helpers/recording.js';
 
 /** Samples of one metric in Prometheus text format, as `{labels}` → value (`''` for none). */
@@ -29,25 +29,6 @@ async function get(port: number, path: string, method = 'GET') {
 }
 
 const status = async (port: number): Promise<StatusReport> => JSON.parse((await get(port, '/status')).body) as StatusReport;
-
-/** Polls until `check` passes (returns its value) or the time runs out (then throws its last error). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-/** The port a service logged that it listens on. */
-async function httpPort(service: ServiceProcess): Promise<number> {
-  const line = await service.waitForLog(/"message":"http listening"/);
-  return (JSON.parse(line) as { port: number }).port;
-}
 
 describe('the HTTP endpoints', () => {
   describe('in process, driven through the service hooks', () => {
