@@ -5,7 +5,8 @@ import { NO_WATERMARK } from '../operators/stream-element.js';
 /**
  * What the job is doing, for /status and /readyz:
  * - starting: the process is up, the consumer has not joined its group yet;
- * - running: consuming (the consumer has joined and the producer is connected): ready;
+ * - running: consuming (the producer is connected, the consumer has joined its group and its partitions
+ *   are assigned and known to the pipeline): ready;
  * - restarting: a run ended on a failure or a rebalance, the next one is on its way;
  * - stopping: a signal came, the job is publishing what is out and committing;
  * - failed: the pipeline failed more often than it may restart; the process is about to exit.
@@ -66,7 +67,7 @@ export class JobStatus {
     return this.current;
   }
 
-  /** Ready only while consuming: the consumer has joined and the producer is connected. */
+  /** Ready only while consuming: a run starts only once its partitions are assigned and announced. */
   get ready(): boolean {
     return this.current === 'running';
   }

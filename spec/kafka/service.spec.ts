@@ -131,10 +131,9 @@ describe('the Kafka service, on a real broker', function () {
     const names = uniqueNames('term');
     const service = new ServiceProcess(serviceEnv(names));
     await service.waitForLog(/"consuming"/);
-    const started = Date.now();
     service.kill('SIGTERM');
+    // Exit code 0 is the bound: past job.shutdownTimeoutMs the service exits 1 by itself.
     expect(await service.exited, service.logs.join('\n')).to.equal(0);
-    expect(Date.now() - started).to.be.lessThan(10_000);
     expect(service.logs.some((l) => l.includes('stopped'))).to.equal(true);
   });
 

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DeadLetterLog } from '../../lib/service/dead-letter-log.js';
 import { createLogger, type LogLevel } from '../../lib/service/logger.js';
 import { deadLetter, type DeadLetterReason } from '../../lib/model/dead-letter.js';
@@ -11,12 +10,26 @@ function capture(level: LogLevel, readable: boolean) {
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));
   const logger = createLogger(level, stream, readable);
-  // winston writes through a stream pipeline: wait a turn for the lines to arrive.
+  // winston writes through a stream pipeline, a turn or more later: log an end mark (error always passes
+  // the level) and wait for it, so that everything logged before it is there.
+  let marks = 0;
   const lines = async (): Promise<string[]> => {
-    await sleep(10);
-    return chunks.join('').split('\n').filter((l) => l !== '');
+    const mark = `end of capture ${marks++}`;
+    logger.error(mark);
+    await until(() => chunks.join('').includes(mark));
+    const all = chunks.join('').split('\n').filter((l) => l !== '');
+    return all.slice(0, all.findIndex((l) => l.includes(mark))).filter((l) => !/end of capture \d+/.test(l));
   };
-  return { logger, lines };
+  return { logger, lines, text: () => chunks.join('') };
+}
+
+/** Waits a turn at a time until `done`, for at most 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for log output');
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 const letter = (reason: DeadLetterReason, offset: number) => deadLetter(reason, `bad record ${offset}`, { partition: 1, offset }, 'raw');
@@ -64,7 +77,7 @@ describe('logs', () => {
       const chunks: string[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c.toString()));
       createLogger('info', stream).info('hello');
-      await sleep(10);
+      await until(() => chunks.join('').endsWith('\n'));
       expect(chunks.join('')).to.match(/^\d\d:\d\d:\d\d\.\d\d\d info  hello\n$/);
     });
   });
@@ -103,10 +116,11 @@ describe('logs', () => {
     });
 
     it('sums up on its own timer', async () => {
-      const { logger, lines } = capture('info', false);
+      const { logger, lines, text } = capture('info', false);
       const log = new DeadLetterLog(logger, 30);
       for (let i = 0; i < 4; i++) log.record(letter('invalid', i));
-      await sleep(100);
+      // No close and no summarise() here: only the timer can write the summary.
+      await until(() => text().includes('more dead letters'));
       log.close();
       const summaries = (await lines()).map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.message === 'more dead letters');
       expect(summaries.map((s) => s.byReason)).to.deep.equal([{ invalid: 3 }]);

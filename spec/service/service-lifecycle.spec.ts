@@ -33,8 +33,14 @@ describe('runService lifecycle (restart strategy, stop)', () => {
     const broker = new MemoryBroker((run) => (run === 1 ? new Error('transient') : 'ok'));
     const controller = new AbortController();
     const running: boolean[] = [];
-    const done = runService(config(3, 10), quiet, controller.signal, { onRunning: (r) => running.push(r) }, broker);
-    await new Promise((r) => setTimeout(r, 100));
+    let recovered: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (recovered = resolve));
+    const onRunning = (r: boolean) => {
+      running.push(r);
+      if (running.filter((x) => x).length === 2) recovered();
+    };
+    const done = runService(config(3, 10), quiet, controller.signal, { onRunning }, broker);
+    await second;
     controller.abort();
     await done;
     expect(broker.starts).to.equal(2);
@@ -45,8 +51,10 @@ describe('runService lifecycle (restart strategy, stop)', () => {
     const broker = new MemoryBroker((run) => (run <= 5 ? new RebalanceError('the group rebalanced') : 'ok'));
     const controller = new AbortController();
     const restarts: number[] = [];
-    const done = runService(config(0, 60_000), quiet, controller.signal, { onRestart: (n) => restarts.push(n) }, broker);
-    await new Promise((r) => setTimeout(r, 150));
+    let ran: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (ran = resolve));
+    const done = runService(config(0, 60_000), quiet, controller.signal, { onRestart: (n) => restarts.push(n), onRunning: (r) => r && broker.starts === 6 && ran() }, broker);
+    await running;
     controller.abort();
     await done;
     expect(broker.starts).to.equal(6);
