@@ -39,6 +39,9 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
   let tell: (words: readonly PartitionWord[]) => void = () => undefined;
   // The pending retry of a confirmation the broker did not answer.
   let retry: NodeJS.Timeout | undefined;
+  // A question to the broker is on its way; `askAgain` when doubts came after it was sent.
+  let asking = false;
+  let askAgain = false;
   let stopped = false;
 
   /**
@@ -55,6 +58,8 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
       unsure.set(partition, { next, doubt: doubts });
       words.push({ partition, caughtUp: false });
     }
+    // Already in doubt: only an answer to a question asked after this batch was fetched clears them now.
+    for (const [partition, doubted] of unsure) if (partition !== current) unsure.set(partition, { next: doubted.next, doubt: doubts });
     if (words.length > 0) tell(words);
   };
 
@@ -69,7 +74,7 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
     const ends = await admin.fetchTopicOffsets(topic).catch(() => undefined);
     if (ends === undefined) {
       clearTimeout(retry);
-      retry = setTimeout(() => void confirm(), CONFIRM_RETRY_MS);
+      retry = setTimeout(ask, CONFIRM_RETRY_MS);
       return;
     }
     const words: PartitionWord[] = [];
@@ -83,6 +88,26 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
       }
     }
     if (words.length > 0) tell(words);
+  };
+
+  /**
+   * One question at a time, without holding the batch that raised it: the next fetch goes on meanwhile
+   * (its orders wait in the pipeline's partition group, not here), and doubts raised while a question is
+   * on its way are asked about once it is answered.
+   */
+  const ask = (): void => {
+    if (asking) {
+      askAgain = true;
+      return;
+    }
+    asking = true;
+    void confirm().finally(() => {
+      asking = false;
+      if (askAgain) {
+        askAgain = false;
+        ask();
+      }
+    });
   };
 
   /** The batch's own partition: caught up or not, as the broker said with the batch. */
@@ -174,11 +199,11 @@ export function kafkaSource(kafka: Kafka, options: KafkaSourceOptions): RecordSo
           const delivered: SourceBatch = { partition: batch.partition, records, caughtUp: isCaughtUp, highWatermark };
           // The handler may wait for the sink; keep the group membership alive meanwhile.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
-          // Handed over before the broker is asked about the other partitions: a high_amount alert need
+          // Handed over before the broker answers about the other partitions: a high_amount alert need
           // not wait for that round trip, only what depends on event time does.
           handling = handle(delivered);
+          ask();
           try {
-            await confirm();
             await handling;
           } finally {
             clearInterval(beat);
