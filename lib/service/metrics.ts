@@ -19,8 +19,9 @@ export type ServiceMetrics = ReturnType<typeof createMetrics>;
 /**
  * @param watermarkNow the pipeline's watermark now (ms of event time; not finite before the first),
  *   read at scrape time for the lag behind the wall clock.
+ * @param heldNow orders the pipeline holds back now, by partition, read at scrape time.
  */
-export function createMetrics(watermarkNow: () => number, wallClock: () => number = Date.now) {
+export function createMetrics(watermarkNow: () => number, wallClock: () => number = Date.now, heldNow: () => ReadonlyArray<readonly [number, number]> = () => []) {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -76,6 +77,16 @@ export function createMetrics(watermarkNow: () => number, wallClock: () => numbe
       help: 'Records in the partition not read yet (its high watermark minus the next offset to read), as of the last fetch.',
       labelNames: ['partition'] as const,
       registers,
+    }),
+    heldRecords: new Gauge({
+      name: `${PREFIX}held_records`,
+      help: 'Valid orders read from the partition that wait for the other partitions\' next records (orders of several partitions are taken in event-time order), at scrape time.',
+      labelNames: ['partition'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [partition, count] of heldNow()) this.set({ partition }, count);
+      },
     }),
     openWindows: new Gauge({
       name: `${PREFIX}open_windows`,

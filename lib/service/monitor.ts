@@ -24,7 +24,7 @@ export class JobMonitor {
 
   constructor(clock: () => number = Date.now) {
     this.status = new JobStatus(clock);
-    this.metrics = createMetrics(() => this.status.watermark, clock);
+    this.metrics = createMetrics(() => this.status.watermark, clock, () => this.status.held());
   }
 
   /** The hooks to give runService. */
@@ -46,6 +46,7 @@ export class JobMonitor {
     onOutput: (output) => this.onOutput(output),
     observer: {
       onPartitions: (read) => this.status.onPartitions(read),
+      onHeld: (read) => this.status.onHeld(read),
       onWatermark: (watermark) => {
         this.status.onWatermark(watermark);
         if (Number.isFinite(watermark)) this.metrics.watermark.set(watermark);

@@ -23,6 +23,8 @@ export interface PartitionReport {
   readonly watermark: number | null;
   /** True when the partition does not hold the job's watermark back: it is caught up or quiet for the idle timeout. */
   readonly idle: boolean;
+  /** Orders read from it that wait for the other partitions' heads (taken in event-time order across partitions). */
+  readonly held: number;
 }
 
 export interface StatusReport {
@@ -57,6 +59,8 @@ export class JobStatus {
   private readonly partitions = new Map<number, PartitionState>();
   // The running pipeline's partitions, as it holds them; none between runs.
   private readPipeline: () => readonly PartitionWatermark[] = () => [];
+  // The running pipeline's orders held back per partition; none between runs.
+  private readHeld: (partition: number) => { readonly count: number } = () => ({ count: 0 });
   private readonly startedAt: number;
 
   constructor(private readonly clock: () => number = Date.now) {
@@ -128,6 +132,16 @@ export class JobStatus {
     this.jobWatermark = watermark;
   }
 
+  /** The pipeline's reader of the orders it holds back per partition. */
+  onHeld(read: (partition: number) => { readonly count: number }): void {
+    this.readHeld = read;
+  }
+
+  /** Orders held back, for each partition of the run. */
+  held(): Array<[partition: number, count: number]> {
+    return [...this.partitions.keys()].map((partition) => [partition, this.readHeld(partition).count]);
+  }
+
   /** Records not read yet in a partition, or undefined where that is not known. */
   lagOf(partition: number): number | undefined {
     const p = this.partitions.get(partition);
@@ -154,6 +168,7 @@ export class JobStatus {
           watermark: finiteOrNull(pipeline.get(partition)?.watermark ?? NO_WATERMARK),
           // A partition the pipeline has not met holds nothing back, as the source's word says.
           idle: pipeline.get(partition)?.idle ?? p.caughtUp,
+          held: this.readHeld(partition).count,
         })),
     };
   }

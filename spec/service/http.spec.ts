@@ -88,6 +88,8 @@ describe('the HTTP endpoints', () => {
       // The pipeline's own view of its partitions: p0 has an order of 2024-06-01, p1 it has not met.
       hooks.observer?.onPartitions?.(() => [{ partition: 0, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false }]);
       hooks.observer?.onWatermark?.(Date.UTC(2024, 5, 1) - 5_001);
+      // Two orders of p0 wait for p1's next record.
+      hooks.observer?.onHeld?.((partition) => (partition === 0 ? { count: 2, first: { partition: 0, offset: 12 } } : { count: 0, first: undefined }));
       hooks.onOutput?.(
         analyticsOutput({ type: 'fraud_alert', rule: 'high_amount', customer_id: 'c', reason: 'Order amount > $1000', order_id: 'o', amount: 1500, timestamp: 1 }),
       );
@@ -116,6 +118,7 @@ describe('the HTTP endpoints', () => {
       expect(samples(after, 'stream_processor_watermark_ms').get('')).to.equal(Date.UTC(2024, 5, 1) - 5_001);
       expect(samples(after, 'stream_processor_watermark_lag_ms').get('')).to.be.closeTo(Date.now() - Date.UTC(2024, 5, 1) + 5_001, 60_000);
       expect([samples(after, 'stream_processor_open_windows').get(''), samples(after, 'stream_processor_open_panes').get(''), samples(after, 'stream_processor_live_keys').get('')]).to.deep.equal([2, 7, 4]);
+      expect(Object.fromEntries(samples(after, 'stream_processor_held_records'))).to.deep.equal({ '{partition="0"}': 2, '{partition="1"}': 0 });
       expect(samples(after, 'stream_processor_restarts_total').get('')).to.equal(1);
       expect(samples(after, 'stream_processor_output_latency_seconds_count').get('{type="fraud_alert"}')).to.equal(1);
       expect(samples(after, 'stream_processor_output_latency_seconds_count').get('{type="dead_letter"}')).to.equal(2);
@@ -123,8 +126,8 @@ describe('the HTTP endpoints', () => {
 
       const report = await status(server.port);
       expect(report.partitions).to.deep.equal([
-        { partition: 0, offset: 14, lag: 6, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false },
-        { partition: 1, offset: 5, lag: 0, watermark: null, idle: true },
+        { partition: 0, offset: 14, lag: 6, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false, held: 2 },
+        { partition: 1, offset: 5, lag: 0, watermark: null, idle: true, held: 0 },
       ]);
       expect(report).to.include({ state: 'restarting', ready: false, restarts: 1, watermark: Date.UTC(2024, 5, 1) - 5_001 });
     });
