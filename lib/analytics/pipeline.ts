@@ -7,6 +7,7 @@ import { formatWindowTime } from '../model/window-time.js';
 import { assignWatermarks, type PartitionWatermark } from '../operators/assign-watermarks.js';
 import { lateRecords } from '../operators/late-records.js';
 import { partitionGroup, type HeldRecords } from '../operators/partition-group.js';
+import { rejectFarAhead } from '../operators/reject-far-ahead.js';
 import { record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
 import { windowAggregate } from '../operators/window-aggregate.js';
 import { tumblingWindows, type WindowAssigner } from '../operators/window-assigner.js';
@@ -66,6 +67,72 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
   const assigner = tumblingWindows(settings.windowSizeMs);
   const { observer = {}, restore } = options;
   const isNew = (e: { readonly source: SourcePosition }): boolean => restore === undefined || !restore.seenBefore(e.source);
+  const generator = boundedOutOfOrderness(settings.maxOutOfOrdernessMs);
+  const maxAheadMs = settings.maxFutureSkewMs ?? 0;
+
+  /** Orders in event time: watermarks, then the windows, late records and the velocity rule. */
+  const inEventTime = (orders$: Observable<OrderRecord | PartitionStatus>): Observable<PipelineOutput> =>
+    orders$.pipe(
+      assignWatermarks<OrderRecord>({
+        timestampOf: (r) => r.order.timestamp,
+        partitionOf: (r) => r.source.partition,
+        generator,
+        idleTimeoutMs: settings.idleTimeoutMs,
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        ...(restore ? { initialWatermark: restore.watermark } : {}),
+        ...(observer.onPartitions ? { onInspect: observer.onPartitions } : {}),
+      }),
+      tap(observe(observer)),
+      connect((timed$) =>
+        merge(
+          timed$.pipe(
+            lateRecords(assigner),
+            filter((late) => isNew(late.value)),
+            map((late) => lateDeadLetter(late, assigner)),
+          ),
+          timed$.pipe(
+            map(toOrderElement),
+            connect((o$) =>
+              merge(
+                o$.pipe(windowAggregate(hourlySalesWindow(assigner))),
+                o$.pipe(windowAggregate({ ...customerStatsWindow(assigner), onSize: observer.onOpenWindows })),
+              ),
+            ),
+          ),
+          timed$.pipe(
+            velocityAlerts<OrderRecord>({
+              maxOrders: settings.velocityMaxOrders,
+              spanMs: settings.velocityWindowMs,
+              orderOf: (r) => r.order,
+              ...(restore ? { replayed: (r: OrderRecord) => r.order.timestamp <= restore.watermark && restore.seenBefore(r.source) } : {}),
+              ...(observer.onLiveKeys ? { onLiveKeys: observer.onLiveKeys } : {}),
+            }),
+          ),
+        ),
+      ),
+    );
+
+  /** With the guard on, orders stamped too far ahead of their partition's watermark become dead letters first. */
+  const guarded = (orders$: Observable<OrderRecord | PartitionStatus>): Observable<PipelineOutput> =>
+    maxAheadMs <= 0
+      ? inEventTime(orders$)
+      : orders$.pipe(
+          rejectFarAhead<OrderRecord, DeadLetter>({
+            maxAheadMs,
+            timestampOf: (r) => r.order.timestamp,
+            partitionOf: (r) => r.source.partition,
+            generator,
+            ...(restore ? { initialWatermark: restore.watermark } : {}),
+            reject: (r, watermark) => farAheadDeadLetter(r, watermark, maxAheadMs),
+          }),
+          connect((checked$) =>
+            merge(
+              checked$.pipe(filter((e): e is DeadLetter => isDeadLetter(e) && isNew(e))),
+              inEventTime(checked$.pipe(filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)))),
+            ),
+          ),
+        );
+
   return (source) =>
     source.pipe(
       map((event) => (event.kind === 'record' ? decodeOrder(event) : event)),
@@ -78,49 +145,14 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
               map((r) => r.order),
               highAmountAlerts(settings.highAmountThreshold),
             ),
-            decoded$.pipe(
-              filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
-              partitionGroup<OrderRecord>({
-                timestampOf: (r) => r.order.timestamp,
-                partitionOf: (r) => r.source.partition,
-                ...(observer.onHeld ? { onHeld: heldPositions(observer.onHeld) } : {}),
-              }),
-              assignWatermarks<OrderRecord>({
-                timestampOf: (r) => r.order.timestamp,
-                partitionOf: (r) => r.source.partition,
-                generator: boundedOutOfOrderness(settings.maxOutOfOrdernessMs),
-                idleTimeoutMs: settings.idleTimeoutMs,
-                ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-                ...(restore ? { initialWatermark: restore.watermark } : {}),
-                ...(observer.onPartitions ? { onInspect: observer.onPartitions } : {}),
-              }),
-              tap(observe(observer)),
-              connect((timed$) =>
-                merge(
-                  timed$.pipe(
-                    lateRecords(assigner),
-                    filter((late) => isNew(late.value)),
-                    map((late) => lateDeadLetter(late, assigner)),
-                  ),
-                  timed$.pipe(
-                    map(toOrderElement),
-                    connect((orders$) =>
-                      merge(
-                        orders$.pipe(windowAggregate(hourlySalesWindow(assigner))),
-                        orders$.pipe(windowAggregate({ ...customerStatsWindow(assigner), onSize: observer.onOpenWindows })),
-                      ),
-                    ),
-                  ),
-                  timed$.pipe(
-                    velocityAlerts<OrderRecord>({
-                      maxOrders: settings.velocityMaxOrders,
-                      spanMs: settings.velocityWindowMs,
-                      orderOf: (r) => r.order,
-                      ...(restore ? { replayed: (r: OrderRecord) => r.order.timestamp <= restore.watermark && restore.seenBefore(r.source) } : {}),
-                      ...(observer.onLiveKeys ? { onLiveKeys: observer.onLiveKeys } : {}),
-                    }),
-                  ),
-                ),
+            guarded(
+              decoded$.pipe(
+                filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
+                partitionGroup<OrderRecord>({
+                  timestampOf: (r) => r.order.timestamp,
+                  partitionOf: (r) => r.source.partition,
+                  ...(observer.onHeld ? { onHeld: heldPositions(observer.onHeld) } : {}),
+                }),
               ),
             ),
           ),
@@ -146,6 +178,12 @@ function observe(observer: PipelineObserver): (e: StreamElement<OrderRecord>) =>
 }
 
 const toOrderElement = (e: StreamElement<OrderRecord>) => (e.kind === 'record' ? record(e.value.order, e.timestamp) : e);
+
+function farAheadDeadLetter(r: OrderRecord, watermark: number, maxAheadMs: number): DeadLetter {
+  const { timestamp } = r.order;
+  const detail = `timestamp ${timestamp} (${formatWindowTime(timestamp)}) is more than ${maxAheadMs} ms ahead of the watermark of partition ${r.source.partition}, ${watermark} (${formatWindowTime(watermark)})`;
+  return deadLetter('too_far_ahead', detail, r.source, r.raw);
+}
 
 function lateDeadLetter(late: TimestampedRecord<OrderRecord>, assigner: WindowAssigner): DeadLetter {
   const window = assigner.assign(late.timestamp);

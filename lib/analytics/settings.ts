@@ -11,6 +11,11 @@ export interface AnalyticsSettings {
   /** More orders than this within `velocityWindowMs` raise a velocity alert. */
   readonly velocityMaxOrders: number;
   readonly velocityWindowMs: number;
+  /**
+   * An order stamped more than this ahead of its partition's watermark becomes a `too_far_ahead` dead
+   * letter instead of moving the watermark; 0 or absent: off, as the contract has it.
+   */
+  readonly maxFutureSkewMs?: number;
 }
 
 export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
@@ -20,4 +25,5 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   highAmountThreshold: 1_000,
   velocityMaxOrders: 5,
   velocityWindowMs: 60_000,
+  maxFutureSkewMs: 0,
 };

@@ -10,7 +10,7 @@ import { analyticsJson, deadLetterLine } from './serialize.js';
 export interface ReplaySummary {
   /** Records read: lines that are not blank. */
   records: number;
-  /** Valid orders among them, late ones included. */
+  /** Valid orders among them, late and too_far_ahead ones included. */
   orders: number;
   deadLetters: Record<DeadLetterReason, number>;
   outputs: Record<AnalyticsType, number>;
@@ -36,7 +36,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const summary: ReplaySummary = {
     records: 0,
     orders: 0,
-    deadLetters: { too_large: 0, not_json: 0, invalid: 0, late: 0 },
+    deadLetters: { too_large: 0, not_json: 0, invalid: 0, late: 0, too_far_ahead: 0 },
     outputs: { hourly_sales: 0, customer_stats: 0, fraud_alert: 0 },
     elapsedMs: 0,
   };

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import type { SourcePosition } from './source.js';
 
-export const DeadLetterReason = t.keyof({ too_large: null, not_json: null, invalid: null, late: null });
+export const DeadLetterReason = t.keyof({ too_large: null, not_json: null, invalid: null, late: null, too_far_ahead: null });
 export type DeadLetterReason = t.TypeOf<typeof DeadLetterReason>;
 
 /** A record the analytics could not use, kept whole so that nothing is lost. */

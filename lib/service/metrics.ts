@@ -48,7 +48,7 @@ export function createMetrics(watermarkNow: () => number, wallClock: () => numbe
     }),
     deadLetters: new Counter({
       name: `${PREFIX}dead_letters_total`,
-      help: 'Records set aside to the dead-letter topic, by reason (too_large, not_json, invalid, late).',
+      help: 'Records set aside to the dead-letter topic, by reason (too_large, not_json, invalid, late, too_far_ahead).',
       labelNames: ['reason'] as const,
       registers,
     }),

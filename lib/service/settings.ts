@@ -82,6 +82,12 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { path: 'analytics.velocityWindowMs', codec: PositiveInt, expected: 'a positive integer of ms', help: 'span of event time of the velocity rule' },
   {
+    path: 'analytics.maxFutureSkewMs',
+    codec: NonNegativeInt,
+    expected: 'an integer of ms >= 0 (0: off)',
+    help: 'an order stamped more than this ahead of its partition\'s watermark becomes a too_far_ahead dead letter instead of moving it; 0 turns the guard off',
+  },
+  {
     path: 'kafka.bootstrapServers',
     codec: Text,
     expected: 'host:port[,host:port...] or empty',

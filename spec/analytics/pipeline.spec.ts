@@ -76,4 +76,28 @@ describe('analyticsPipeline', () => {
       });
     });
   });
+  it('with the future guard off (the default), one order from the year 9999 makes every later order late, as the contract says', async () => {
+    const events: SourceEvent[] = [
+      rec(0, 1, { orderId: 'a', timestamp: 10 }),
+      rec(0, 2, { orderId: 'y9999', customerId: 'z', timestamp: Date.UTC(9999, 0, 1) }),
+      rec(0, 3, { orderId: 'b', timestamp: 20 }),
+    ];
+    const out = await lastValueFrom(from(events).pipe(analyticsPipeline(DEFAULT_ANALYTICS_SETTINGS), map(tag), toArray()));
+    expect(out).to.deep.equal(['sales@0:1', 'cust@c1:1', 'late@p0:3', `sales@${Date.UTC(9999, 0, 1) / HOUR}:1`, 'cust@z:1']);
+  });
+
+  it('with the future guard on, that order becomes a too_far_ahead dead letter (still alerting if above the threshold) and moves nothing', async () => {
+    const settings = { ...DEFAULT_ANALYTICS_SETTINGS, maxFutureSkewMs: 24 * HOUR };
+    const events: SourceEvent[] = [
+      rec(0, 1, { orderId: 'a', timestamp: 10 }),
+      rec(0, 2, { orderId: 'y9999', customerId: 'z', amount: 5000, timestamp: Date.UTC(9999, 0, 1) }),
+      rec(0, 3, { orderId: 'b', timestamp: 20 }),
+    ];
+    const outputs = await lastValueFrom(from(events).pipe(analyticsPipeline(settings), toArray()));
+    expect(outputs.map(tag)).to.deep.equal(['high_amount@y9999', 'too_far_ahead@p0:2', 'sales@0:2', 'cust@c1:2']);
+    const refused = outputs.find((o) => o.kind === 'dead-letter');
+    expect(refused?.kind === 'dead-letter' && refused.detail).to.equal(
+      'timestamp 253370764800000 (9999-01-01T00:00:00) is more than 86400000 ms ahead of the watermark of partition 0, -4991 (1969-12-31T23:59:55)',
+    );
+  });
 });

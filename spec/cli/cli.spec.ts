@@ -23,7 +23,7 @@ describe('stream-processor CLI', function () {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.equal(golden);
     expect(result.stderr).to.match(/records\s+40 \(orders 29, \d+ orders\/s\)/);
-    expect(result.stderr).to.contain('dead letters  12 (too_large 1, not_json 3, invalid 7, late 1)');
+    expect(result.stderr).to.contain('dead letters  12 (too_large 1, not_json 3, invalid 7, late 1, too_far_ahead 0)');
     expect(result.stderr).to.contain('outputs       hourly_sales 3, customer_stats 13, fraud_alert 4');
   });
 

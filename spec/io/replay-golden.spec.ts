@@ -29,7 +29,7 @@ describe('replay of the bundled sample (golden)', () => {
     expect(summary).to.deep.include({
       records: 40,
       orders: 29,
-      deadLetters: { too_large: 1, not_json: 3, invalid: 7, late: 1 },
+      deadLetters: { too_large: 1, not_json: 3, invalid: 7, late: 1, too_far_ahead: 0 },
       outputs: { hourly_sales: 3, customer_stats: 13, fraud_alert: 4 },
     });
   });

@@ -113,6 +113,7 @@ describe('the HTTP endpoints', () => {
         '{reason="not_json"}': 1,
         '{reason="invalid"}': 0,
         '{reason="late"}': 1,
+        '{reason="too_far_ahead"}': 0,
       });
       expect(samples(after, 'stream_processor_late_records_total').get('{partition="0"}')).to.equal(1);
       expect(samples(after, 'stream_processor_watermark_ms').get('')).to.equal(Date.UTC(2024, 5, 1) - 5_001);
