@@ -5,7 +5,8 @@
  * never leaves the tail of a longer one behind.
  */
 export class ProgressBar {
-  private lastDraw = 0;
+  // The first update draws at once.
+  private lastDraw = -Infinity;
   private drawn = false;
   private readonly started = performance.now();
 

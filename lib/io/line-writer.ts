@@ -75,8 +75,10 @@ export class LineWriter {
       } catch (err) {
         throw this.failure ?? new FileError(`${this.file.name}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
-    } else if (this.stream.writableNeedDrain) {
-      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+    } else {
+      // Waits until the stream has handed everything on: a reader that has gone (EPIPE) is then known
+      // before the caller goes on to report success.
+      await new Promise<void>((resolve, reject) => this.stream.write('', (err) => (err ? reject(err) : resolve())));
     }
   }
 
