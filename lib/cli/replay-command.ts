@@ -58,20 +58,21 @@ export async function replayFile(file: string, settings: Parameters<typeof repla
   checkOutputs(file, outputs);
   const toStdout = options.out === undefined;
   const bar = options.progress && barFits(toStdout) ? new ProgressBar(process.stderr, size) : undefined;
+  let summary;
   try {
-    const summary = await replay({
+    summary = await replay({
       file,
       settings,
       analytics: toStdout ? new LineWriter(process.stdout) : LineWriter.toFile(options.out as string),
       ...(options.deadLetters !== undefined ? { deadLetters: LineWriter.toFile(options.deadLetters) } : {}),
       ...(bar ? { onProgress: (bytes: number) => bar.update(bytes) } : {}),
     });
-    bar?.done();
-    process.stderr.write(`${formatSummary(recordingName(file), summary)}\n`);
-    return 0;
   } finally {
+    // Whether it ended or failed, what comes next on stderr starts on a clean line.
     bar?.done();
   }
+  process.stderr.write(`${formatSummary(recordingName(file), summary)}\n`);
+  return 0;
 }
 
 /**
