@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
-import { ConfigError, loadConfig, PACKAGE_ROOT, resolveSettings } from '../service/config.js';
+import { FileError } from '../io/file-error.js';
+import { ConfigError, loadConfig, resolveSettings } from '../service/config.js';
 import { envOf, flagOf, SETTINGS } from '../service/settings.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { GENERATE_USAGE, generateCommand } from './generate-command.js';
 import { PRODUCE_USAGE, produceCommand } from './produce-command.js';
 import { REPLAY_USAGE, replayCommand, replayFile } from './replay-command.js';
 import { RUN_USAGE, runCommand, serve } from './run-command.js';
+import { samplePath } from './sample-path.js';
 
 const USAGE = `Stream Processor: event-time order analytics and fraud alerts.
 
@@ -71,7 +72,7 @@ async function start(args: readonly string[]): Promise<number> {
   if (parsed.positionals.length > 0) throw new UsageError(`start takes no arguments, got: ${parsed.positionals.join(' ')}`);
   const config = loadConfig({ flags: parsed.settings });
   if (config.kafka.bootstrapServers.trim() !== '') return serve(config);
-  return replayFile(resolve(PACKAGE_ROOT, config.replay.sample), config.analytics, { progress: false });
+  return replayFile(samplePath({ flags: parsed.settings }), config.analytics, { progress: false });
 }
 
 function printConfig(args: readonly string[]): number {
@@ -84,6 +85,14 @@ function printConfig(args: readonly string[]): number {
   return 0;
 }
 
+// A reader that goes away (`| head -2`) has had all it wanted: end at once and quietly, whatever the
+// command (an output file being written is left as it was, see lib/io/output-file.ts).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`stream-processor: cannot write to standard output (${err.code ?? err.message})\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
+process.stderr.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -94,6 +103,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`stream-processor: ${err.message}\n`);
       process.exitCode = 2;
+    } else if (err instanceof FileError) {
+      process.stderr.write(`stream-processor: ${err.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`stream-processor: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;

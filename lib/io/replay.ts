@@ -18,6 +18,7 @@ export interface ReplaySummary {
 }
 
 export interface ReplayOptions {
+  /** The recording; `-` reads standard input. */
   readonly file: string;
   readonly settings: AnalyticsSettings;
   readonly analytics: LineWriter;
@@ -45,23 +46,31 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     whenReady: () => analytics.whenReady() ?? deadLetters?.whenReady(),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  await lastValueFrom(
-    source.pipe(
-      tap(() => (summary.records += 1)),
-      analyticsPipeline(options.settings, options.scheduler ? { scheduler: options.scheduler } : {}),
-      tap((output) => {
-        if (output.kind === 'analytics') {
-          summary.outputs[output.message.type] += 1;
-          analytics.write(analyticsJson(output.message));
-        } else {
-          summary.deadLetters[output.reason] += 1;
-          deadLetters?.write(deadLetterLine(output));
-        }
-      }),
-      defaultIfEmpty(undefined),
-    ),
-  );
-  await Promise.all([analytics.close(), deadLetters?.close()]);
+  try {
+    await lastValueFrom(
+      source.pipe(
+        tap(() => (summary.records += 1)),
+        analyticsPipeline(options.settings, options.scheduler ? { scheduler: options.scheduler } : {}),
+        tap((output) => {
+          if (output.kind === 'analytics') {
+            summary.outputs[output.message.type] += 1;
+            analytics.write(analyticsJson(output.message));
+          } else {
+            summary.deadLetters[output.reason] += 1;
+            deadLetters?.write(deadLetterLine(output));
+          }
+        }),
+        defaultIfEmpty(undefined),
+      ),
+    );
+    await Promise.all([analytics.close(), deadLetters?.close()]);
+  } catch (err) {
+    // A run that did not finish leaves no output file in place (one that was lent a stream, like
+    // stdout, has already written what it had).
+    analytics.abandon();
+    deadLetters?.abandon();
+    throw err;
+  }
   const { too_large, not_json, invalid } = summary.deadLetters;
   summary.orders = summary.records - too_large - not_json - invalid;
   summary.elapsedMs = performance.now() - started;
