@@ -49,7 +49,7 @@ export interface Resolved {
   readonly origin: string;
 }
 
-/** Bad settings: its message is the one line the process prints before it exits with code 2. */
+/** Bad settings, every one found: the message is the one line the process prints before it exits with code 2. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 
@@ -108,7 +108,8 @@ export function resolveSettings(sources: ConfigSources = {}): Map<string, Resolv
   for (const rule of CROSS_RULES) {
     if (!rule.paths.every((path) => valid.has(path))) continue;
     const offenders = rule.offenders((path) => resolved.get(path)?.value);
-    if (offenders.length > 0) errors.push(`${offenders.map((path) => describeOrigin(path, resolved.get(path) as Resolved)).join(', ')}: expected ${rule.expected}`);
+    if (offenders.length === 0) continue;
+    errors.push(`${offenders.map((path) => describeOrigin(path, resolved.get(path) as Resolved)).join(', ')}: expected ${rule.expected}`);
   }
   if (errors.length > 0) throw new ConfigError(errors);
   return resolved;
