@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { liveOrders } from '../io/live-orders.js';
-import { loadConfig } from '../service/config.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { inputTopicSink, parseRate } from './options.js';
+import { CommandFlags } from './command-flags.js';
+import { inputTopicSink } from './options.js';
 
 export const GENERATE_USAGE = `stream-processor generate [--rate N] [--count N] [--customers N] [--fraud-share F] [--seed N] [settings]
 
@@ -24,13 +24,14 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
     seed: { type: 'string' },
   });
   if (parsed.positionals.length > 0) throw new UsageError(`generate takes no arguments, got: ${parsed.positionals.join(' ')}`);
-  const rate = parseRate((parsed.options.rate as string | undefined) ?? '100') as number;
-  const count = wholeNumber(parsed.options.count as string | undefined, '--count', Infinity);
-  const customers = wholeNumber(parsed.options.customers as string | undefined, '--customers', 10_000);
-  const seed = wholeNumber(parsed.options.seed as string | undefined, '--seed', Date.now() % 2 ** 31);
-  const fraudShare = Number((parsed.options['fraud-share'] as string | undefined) ?? '0.01');
-  if (!(fraudShare >= 0 && fraudShare <= 1)) throw new UsageError(`--fraud-share=${String(parsed.options['fraud-share'])}: expected a number from 0 to 1`);
-  const config = loadConfig({ flags: parsed.settings });
+  const flags = new CommandFlags(parsed.options);
+  const rate = flags.decimal('rate', 100, (n) => n > 0, 'a number > 0 of orders per second');
+  const count = flags.integer('count', Infinity, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+  const customers = flags.integer('customers', 10_000, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+  // The generator's state is 32 bits: a larger seed would repeat a smaller one's orders.
+  const seed = flags.integer('seed', Date.now() % 2 ** 31, 0, 2 ** 32 - 1, 'an integer from 0 to 4294967295');
+  const fraudShare = flags.decimal('fraud-share', 0.01, (n) => n >= 0 && n <= 1, 'a decimal number from 0 to 1');
+  const config = flags.loadConfig(parsed.settings);
   const sink = await inputTopicSink(config, 'generate');
   const next = liveOrders({ customers, fraudShare, seed });
   let stop = false;
@@ -54,11 +55,4 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
   await sink.close();
   process.stderr.write(`generated ${sent} orders to topic ${config.kafka.inputTopic}\n`);
   return 0;
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag}=${JSON.stringify(text)}: expected a positive whole number`);
-  return n;
 }

@@ -20,14 +20,6 @@ export function checkReadable(file: string): number {
   }
 }
 
-/** `--rate N`: a positive number of messages per second, or undefined for "as fast as possible". */
-export function parseRate(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const rate = Number(text);
-  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`--rate=${JSON.stringify(text)}: expected a positive number per second`);
-  return rate;
-}
-
 export function kafkaConfigured(config: Config, command: string): void {
   if (config.kafka.bootstrapServers.trim() === '') {
     throw new UsageError(`${command} needs Kafka: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port`);

@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom, defaultIfEmpty, tap } from 'rxjs';
 import { readRecording } from '../io/recording-source.js';
 import { MAX_RECORD_BYTES } from '../model/decode-order.js';
-import { loadConfig } from '../service/config.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { checkReadable, inputTopicSink, parseRate } from './options.js';
+import { CommandFlags } from './command-flags.js';
+import { checkReadable, inputTopicSink } from './options.js';
 
 export const PRODUCE_USAGE = `stream-processor produce FILE [--key customerId|orderId] [--rate N] [settings]
 
@@ -21,11 +21,16 @@ export async function produceCommand(args: readonly string[]): Promise<number> {
   const [file, ...extra] = parsed.positionals;
   if (file === undefined) throw new UsageError('produce needs a FILE to publish');
   if (extra.length > 0) throw new UsageError(`produce takes one FILE, got also: ${extra.join(' ')}`);
-  const keyField = (parsed.options.key as string | undefined) ?? 'customerId';
-  if (keyField !== 'customerId' && keyField !== 'orderId') throw new UsageError(`--key ${keyField}: expected customerId or orderId`);
-  const rate = parseRate(parsed.options.rate as string | undefined);
-  checkReadable(file);
-  const config = loadConfig({ flags: parsed.settings });
+  const flags = new CommandFlags(parsed.options);
+  const keyField = flags.oneOf('key', 'customerId', ['customerId', 'orderId']);
+  const rate = flags.decimal('rate', undefined, (n) => n > 0, 'a number > 0 of messages per second');
+  try {
+    checkReadable(file);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    flags.add(e.message);
+  }
+  const config = flags.loadConfig(parsed.settings);
   const sink = await inputTopicSink(config, 'produce');
   const started = performance.now();
   let sent = 0;

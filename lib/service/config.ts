@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
-import { envOf, flagOf, isNumeric, SETTINGS, type SettingDef } from './settings.js';
+import { CROSS_RULES } from './setting-rules.js';
+import { fromText, textSyntax } from './setting-text.js';
+import { envOf, flagOf, SETTINGS, type SettingDef } from './settings.js';
 
 /** The package's own folder (holding config/ and examples/), wherever it is run from. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,9 +49,14 @@ export interface Resolved {
   readonly origin: string;
 }
 
-/** A bad setting: its message is the one line the process prints before it exits with code 2. */
+/** Bad settings, every one found: the message is the one line the process prints before it exits with code 2. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+
+  /** Each problem, as the message lists them after `bad setting: `. */
+  constructor(readonly problems: readonly string[]) {
+    super(`bad setting: ${problems.join('; ')}`);
+  }
 }
 
 export interface ConfigSources {
@@ -82,20 +89,37 @@ export function resolveSettings(sources: ConfigSources = {}): Map<string, Resolv
   for (const def of SETTINGS) {
     const name = envOf(def);
     const text = env[name];
-    if (text !== undefined && text !== '') resolved.set(def.path, { value: fromText(def, text), origin: `env ${name}` });
+    if (text !== undefined && text !== '') resolved.set(def.path, { value: fromText(def.codec, text), origin: `env ${name}` });
     const flag = sources.flags?.get(def.path);
-    if (flag !== undefined) resolved.set(def.path, { value: fromText(def, flag), origin: `flag --${flagOf(def)}` });
+    if (flag !== undefined) resolved.set(def.path, { value: fromText(def.codec, flag), origin: `flag --${flagOf(def)}` });
   }
+  const valid = new Set<string>();
   for (const def of SETTINGS) {
     const entry = resolved.get(def.path);
     if (entry === undefined) {
       errors.push(`${def.path}: missing from config/default.json: expected ${def.expected}`);
     } else if (isLeft(def.codec.decode(entry.value))) {
-      errors.push(`${describeOrigin(def, entry.origin, JSON.stringify(entry.value))}: expected ${def.expected}`);
+      errors.push(`${describeOrigin(def.path, entry)}: expected ${def.expected}${jsonHint(def, entry)}`);
+    } else {
+      valid.add(def.path);
     }
   }
-  if (errors.length > 0) throw new ConfigError(`bad setting: ${errors.join('; ')}`);
+  // Only between values that passed their own checks: one bad value is reported once, as itself.
+  for (const rule of CROSS_RULES) {
+    if (!rule.paths.every((path) => valid.has(path))) continue;
+    const offenders = rule.offenders((path) => resolved.get(path)?.value);
+    if (offenders.length === 0) continue;
+    errors.push(`${offenders.map((path) => describeOrigin(path, resolved.get(path) as Resolved)).join(', ')}: expected ${rule.expected}`);
+  }
+  if (errors.length > 0) throw new ConfigError(errors);
   return resolved;
+}
+
+/** A config file holding "5000" or "true" for a number or a boolean: say how JSON writes it. */
+function jsonHint(def: SettingDef, entry: Resolved): string {
+  const syntax = textSyntax(def.codec);
+  if (!entry.origin.startsWith('config/') || typeof entry.value !== 'string' || syntax === 'text') return '';
+  return syntax === 'boolean' ? ' (a JSON true or false, not a string)' : ' (a JSON number, not a string)';
 }
 
 /** The validated settings as one typed object. */
@@ -110,18 +134,22 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   return tree as unknown as Config;
 }
 
-/** `--flag=value`, `ENV_NAME=value` or `key=value in config/x.json`: the place the user has to change. */
-function describeOrigin(def: SettingDef, origin: string, value: string): string {
-  if (origin.startsWith('flag ')) return `${origin.slice(5)}=${value}`;
-  if (origin.startsWith('env ')) return `${origin.slice(4)}=${value}`;
-  return `${def.path}=${value} in ${origin}`;
+/**
+ * `--flag=value`, `ENV_NAME=value` or `key=value in config/x.json`: the place the user has to change. The
+ * value as JSON: text that could not be read as the setting's kind shows in quotes, spaces and all.
+ */
+function describeOrigin(path: string, { value, origin }: Resolved): string {
+  const json = JSON.stringify(value);
+  if (origin.startsWith('flag ')) return `${origin.slice(5)}=${json}`;
+  if (origin.startsWith('env ')) return `${origin.slice(4)}=${json}`;
+  return `${path}=${json} in ${origin}`;
 }
 
 function readJson(file: string, origin: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`bad setting: ${origin}: not valid JSON (${(e as Error).message})`);
+    throw new ConfigError([`${origin}: not valid JSON (${(e as Error).message})`]);
   }
 }
 
@@ -148,10 +176,3 @@ function flatten(json: unknown, origin: string, errors: string[]): Array<[string
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Text from a flag or the environment, as a number where the setting is one (else left for the codec to refuse). */
-function fromText(def: SettingDef, text: string): unknown {
-  if (!isNumeric(def)) return text;
-  const n = Number(text);
-  return text.trim() !== '' && !Number.isNaN(n) ? n : text;
-}

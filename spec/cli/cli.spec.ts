@@ -70,7 +70,7 @@ describe('stream-processor CLI', function () {
     expectUsageError(await runCli(['replay', SAMPLE, '--max-out-of-orderness-ms=-1']), '--max-out-of-orderness-ms=-1: expected an integer of ms >= 0');
     expectUsageError(await runCli(['replay', SAMPLE, '--max-out-of-orderness-ms', '-1']), 'must be written --max-out-of-orderness-ms=-1');
     expectUsageError(await runCli(['replay', SAMPLE, '--window-size-ms']), "--window-size-ms needs a value");
-    expectUsageError(await runCli(['replay', SAMPLE], { ANALYTICS_VELOCITY_MAX_ORDERS: '2.5' }), 'ANALYTICS_VELOCITY_MAX_ORDERS=2.5: expected an integer >= 0');
+    expectUsageError(await runCli(['replay', SAMPLE], { ANALYTICS_VELOCITY_MAX_ORDERS: '2.5' }), 'ANALYTICS_VELOCITY_MAX_ORDERS="2.5": expected an integer >= 0');
   });
 
   it('stops with exit 2 when an output cannot be written', async () => {

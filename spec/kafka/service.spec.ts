@@ -163,6 +163,6 @@ describe('the Kafka service, on a real broker', function () {
     ]);
     const bad = await runCli(['produce', file, '--key', 'sku'], serviceEnv(keyed));
     expect(bad.code).to.equal(2);
-    expect(bad.stderr).to.contain('--key sku: expected customerId or orderId');
+    expect(bad.stderr).to.contain('--key="sku": expected one of customerId, orderId');
   });
 });

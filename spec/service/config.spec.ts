@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, PACKAGE_ROOT, resolveSettings, type ConfigSour
 import { envOf, flagOf, SETTINGS } from '../../lib/service/settings.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
+const WINDOW = 'a positive integer of ms that divides a day (86400000) evenly, or a whole number of days up to 366 (so windows stay aligned to UTC hours and days)';
+
 /** A config folder holding the real default.json, plus the given files. */
 function configDir(files: Record<string, unknown> = {}): string {
   const dir = tempDir();
@@ -84,7 +86,7 @@ describe('configuration', () => {
     it('a bad value in a file', () => {
       const dir = configDir({ 'test.json': { analytics: { windowSizeMs: 0 } } });
       expect(configError({ configDir: dir, env: { NODE_ENV: 'test' } })).to.equal(
-        'bad setting: analytics.windowSizeMs=0 in config/test.json: expected a positive integer of ms',
+        `bad setting: analytics.windowSizeMs=0 in config/test.json: expected ${WINDOW}`,
       );
     });
 
@@ -111,7 +113,7 @@ describe('configuration', () => {
 
     it('a bad environment variable', () => {
       expect(configError({ configDir: configDir(), env: { ANALYTICS_VELOCITY_MAX_ORDERS: '2.5' } })).to.equal(
-        'bad setting: ANALYTICS_VELOCITY_MAX_ORDERS=2.5: expected an integer >= 0',
+        'bad setting: ANALYTICS_VELOCITY_MAX_ORDERS="2.5": expected an integer >= 0',
       );
       expect(configError({ configDir: configDir(), env: { HTTP_PORT: '65536' } })).to.equal('bad setting: HTTP_PORT=65536: expected a port number 0-65535');
       expect(configError({ configDir: configDir(), env: { LOG_LEVEL: 'loud' } })).to.equal(
@@ -121,7 +123,7 @@ describe('configuration', () => {
 
     it('a bad flag value', () => {
       expect(configError({ configDir: configDir(), env: {}, flags: new Map([['analytics.windowSizeMs', 'soon']]) })).to.equal(
-        'bad setting: --window-size-ms="soon": expected a positive integer of ms',
+        `bad setting: --window-size-ms="soon": expected ${WINDOW}`,
       );
       expect(configError({ configDir: configDir(), env: {}, flags: new Map([['http.port', '-1']]) })).to.equal(
         'bad setting: --http-port=-1: expected a port number 0-65535',
@@ -138,7 +140,7 @@ describe('configuration', () => {
       const dir = tempDir();
       const defaults = loadConfig({ configDir: configDir(), env: {} });
       writeFileSync(join(dir, 'default.json'), JSON.stringify({ ...defaults, http: { port: 8082 } }));
-      expect(configError({ configDir: dir, env: {} })).to.equal('bad setting: http.host: missing from config/default.json: expected an address or host name, or empty');
+      expect(configError({ configDir: dir, env: {} })).to.equal('bad setting: http.host: missing from config/default.json: expected a host name, an IPv4 or IPv6 address (no brackets), or empty');
     });
 
     it('several errors, from every layer, together in one line', () => {
@@ -150,7 +152,7 @@ describe('configuration', () => {
       });
       expect(message.split('; ')).to.deep.equal([
         'bad setting: config/test.json: unknown setting analytics.bogus',
-        'analytics.windowSizeMs=-5 in config/test.json: expected a positive integer of ms',
+        `analytics.windowSizeMs=-5 in config/test.json: expected ${WINDOW}`,
         'JOB_RESTART_ATTEMPTS="many": expected an integer >= 0',
         '--http-port="eighty": expected a port number 0-65535',
       ]);
