@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
+import { newTestScheduler as withAssertion } from '../../lib/testing.js';
 
-/** A TestScheduler that compares with chai's deep equality, as RxJS's own specs do. */
+/** The package's TestScheduler with chai's deep equality, whose failures print a readable diff. */
 export const newTestScheduler = (): TestScheduler =>
-  new TestScheduler((actual, expected) => {
+  withAssertion((actual, expected) => {
     expect(actual).to.deep.equal(expected);
   });
