@@ -1,53 +1,25 @@
 #!/usr/bin/env node
 import { FileError } from '../io/file-error.js';
 import { ConfigError, loadConfig, resolveSettings } from '../service/config.js';
-import { envOf, flagOf, SETTINGS } from '../service/settings.js';
+import { SETTINGS } from '../service/settings.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { GENERATE_USAGE, generateCommand } from './generate-command.js';
-import { PRODUCE_USAGE, produceCommand } from './produce-command.js';
-import { REPLAY_USAGE, replayCommand, replayFile } from './replay-command.js';
-import { RUN_USAGE, runCommand, serve } from './run-command.js';
+import { generateCommand } from './generate-command.js';
+import { COMMANDS, helpText, versionText } from './help.js';
+import { produceCommand } from './produce-command.js';
+import { replayCommand, replayFile } from './replay-command.js';
+import { runCommand, serve } from './run-command.js';
 import { samplePath } from './sample-path.js';
-
-const USAGE = `Stream Processor: event-time order analytics and fraud alerts.
-
-usage: stream-processor <command> [flags]
-
-commands:
-  start              the main job: the Kafka service when kafka.bootstrapServers is set, else a replay
-                     of the bundled sample recording printing analytics to stdout
-  run                the Kafka service
-  replay FILE        replay a recorded order file
-  produce FILE       publish a recording to the input topic
-  generate           publish synthetic live orders
-  config             print the effective settings and where each came from
-  help               this text
-
-${RUN_USAGE}
-
-${REPLAY_USAGE}
-
-${PRODUCE_USAGE}
-
-${GENERATE_USAGE}
-
-settings (flag / environment variable / config key), each overriding config/default.json and
-config/<NODE_ENV>.json:
-${SETTINGS.map((d) => `  --${flagOf(d)} / ${envOf(d)} / ${d.path}\n      ${d.help}; ${d.expected}`).join('\n')}
-
-exit codes: 0 done, 1 failed while running, 2 bad command line or setting`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  if (command === undefined || command === '--help' || command === '-h') return print(helpText());
+  if (command === '--version' || command === '-V' || command === 'version') return print(versionText());
+  if (command === 'help') {
+    if (rest.length > 1) throw new UsageError(`help takes one topic, got: ${rest.join(' ')}`);
+    return print(helpText(rest[0]));
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    const own: Record<string, string> = { replay: REPLAY_USAGE, run: RUN_USAGE, produce: PRODUCE_USAGE, generate: GENERATE_USAGE };
-    process.stdout.write(`${own[command] ?? USAGE}\n`);
-    return 0;
-  }
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (try: stream-processor help)`);
+  if (rest.includes('--help') || rest.includes('-h')) return print(helpText(command));
   switch (command) {
     case 'replay':
       return replayCommand(rest);
@@ -64,6 +36,11 @@ async function main(argv: readonly string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command '${command}' (try: stream-processor help)`);
   }
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
 }
 
 /** The main job: the Kafka service if Kafka is configured, else its embedded default, the bundled sample. */

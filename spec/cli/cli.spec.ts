@@ -49,7 +49,7 @@ describe('stream-processor CLI', function () {
     const result = await runCli(['replay', '--help']);
     expect(result.code).to.equal(0);
     for (const flag of ['--out', '--dead-letters', '--no-progress']) expect(result.stdout).to.contain(flag);
-    const all = await runCli(['help']);
+    const all = await runCli(['help', 'settings']);
     for (const flag of ['--window-size-ms', '--max-out-of-orderness-ms', '--idle-timeout-ms', '--high-amount-threshold', '--velocity-max-orders', '--velocity-window-ms']) {
       expect(all.stdout).to.contain(flag);
     }
