@@ -25,7 +25,7 @@ export const newVelocityState = (): VelocityState => ({ times: [], head: 0, last
  * lies in that same span (so one alert a minute of a burst, not one an order).
  */
 export function velocityStep(maxOrders: number, spanMs: number): (state: VelocityState, order: Order, silent?: boolean) => AnalyticsOutput | undefined {
-  const reason = `More than ${maxOrders} orders within ${formatSpan(spanMs)}`;
+  const reason = `More than ${maxOrders} ${maxOrders === 1 ? 'order' : 'orders'} within ${formatSpan(spanMs)}`;
   return (state, order, silent = false) => {
     const t = order.timestamp;
     const times = state.times;

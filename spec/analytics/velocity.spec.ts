@@ -97,4 +97,20 @@ describe('velocity rule', () => {
       expect(live).to.deep.equal([1, 2, 1, 0]);
     });
   });
+  describe('its reason', () => {
+    const reasonOf = async (maxOrders: number, spanMs: number): Promise<unknown> => {
+      const orders = Array.from({ length: maxOrders + 1 }, (_, i) => record(order({ orderId: `o${i}`, timestamp: 1_000 + i }), 1_000 + i));
+      const out = await lastValueFrom(from<StreamElement<Order>[]>([...orders, watermark(Infinity)]).pipe(velocityAlerts({ maxOrders, spanMs, orderOf: (o: Order) => o }), toArray()));
+      return out.map((o) => (o.message.type === 'fraud_alert' ? o.message.reason : undefined));
+    };
+
+    it('reads right for any setting: the number and the span agree with their words', async () => {
+      expect(await reasonOf(5, 60_000)).to.deep.equal(['More than 5 orders within 1 minute']);
+      expect(await reasonOf(1, 60_000)).to.deep.equal(['More than 1 order within 1 minute']);
+      expect(await reasonOf(0, 1_000)).to.deep.equal(['More than 0 orders within 1 second']);
+      expect(await reasonOf(3, 90_000)).to.deep.equal(['More than 3 orders within 90 seconds']);
+      expect(await reasonOf(2, 7_200_000)).to.deep.equal(['More than 2 orders within 2 hours']);
+      expect(await reasonOf(2, 1_500)).to.deep.equal(['More than 2 orders within 1500 milliseconds']);
+    });
+  });
 });

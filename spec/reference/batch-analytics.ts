@@ -163,7 +163,7 @@ export const highAmountReason = (threshold: number): string => `Order amount > $
  * are unambiguous at 1 minute; any other span is a guess, so comparisons mask it (see maskedReason).
  */
 export const velocityReason = (maxOrders: number, spanMs: number): string =>
-  `More than ${maxOrders} orders within ${spanMs === 60_000 ? '1 minute' : `${spanMs} ms`}`;
+  `More than ${maxOrders} order${maxOrders === 1 ? '' : 's'} within ${spanMs === 60_000 ? '1 minute' : `${spanMs} ms`}`;
 
 function hourlySales(start: number, end: number, orders: readonly RefOrder[]): Record<string, unknown> {
   const total = exactSum(orders.map((o) => o.amount));
