@@ -57,7 +57,7 @@ export interface PipelineOptions {
  * The whole analytics job as one operator: source records in, analytics and dead letters out. Pure but
  * for the idleness clock, so a file and a Kafka topic give the same results for the same records.
  *
- * For each record, in this order (SPEC 2): decode it (or set it aside as a dead letter); the high_amount
+ * For each record, in this order (semantics §2): decode it (or set it aside as a dead letter); the high_amount
  * rule sees it; where several partitions have records, orders wait to be taken in event-time order of
  * the partitions' heads; the windows take it unless it is late, when it becomes a `late` dead letter; the
  * velocity rule holds it until the watermark passes it; its partition's watermark moves and what that

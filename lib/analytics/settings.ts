@@ -1,4 +1,4 @@
-/** The knobs of SPEC's analytics; config/default.json holds the same defaults for the CLI and service. */
+/** The knobs of the analytics (docs/semantics.md); config/default.json holds the same defaults for the CLI and service. */
 export interface AnalyticsSettings {
   /** Size of the tumbling windows of both hourly sales and customer stats. */
   readonly windowSizeMs: number;

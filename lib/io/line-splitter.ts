@@ -40,7 +40,7 @@ export class LineSplitter {
   }
 }
 
-/** True for a line SPEC skips: empty, or only spaces and tabs. */
+/** True for a line the input rules skip (semantics §1): empty, or only spaces and tabs. */
 export function isBlank(line: Buffer): boolean {
   for (let i = 0; i < line.length; i++) {
     const byte = line[i];

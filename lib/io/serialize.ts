@@ -49,7 +49,7 @@ export interface OutputTopics {
 }
 
 /**
- * A pipeline output as a Kafka message: analytics keyed as SPEC says; a dead letter with its value bytes
+ * A pipeline output as a Kafka message: analytics keyed as semantics §5 says; a dead letter with its value bytes
  * untouched and its reason, detail and origin in headers.
  */
 export function toOutgoing(output: AnalyticsOutput | DeadLetter, topics: OutputTopics): OutgoingMessage {

@@ -21,7 +21,7 @@ export const isOrderRecord = (e: { readonly kind: string }): e is OrderRecord =>
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Turns one source record into an order or a dead letter, in SPEC's order of checks:
+ * Turns one source record into an order or a dead letter, in the order of checks of semantics §1:
  * size, then UTF-8 and JSON, then the order's shape.
  */
 export function decodeOrder(record: SourceRecord): OrderRecord | DeadLetter {

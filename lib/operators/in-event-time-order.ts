@@ -16,7 +16,7 @@ const earlier = <T>(a: Held<T>, b: Held<T>): boolean =>
  * out in order of (timestamp, arrival), followed by the watermark itself.
  *
  * 1. A record with `timestamp > watermark` is held; one at or behind the watermark can no longer be put
- *    in order and is dropped (the velocity rule does not count it, SPEC 4), unless `keepBehind` keeps it
+ *    in order and is dropped (the velocity rule does not count it, semantics §4), unless `keepBehind` keeps it
  *    for the next release.
  * 2. On a watermark `w`, every held record with `timestamp <= w` goes out, earliest first, then `w`.
  * 3. On completion the rest goes out in order.

@@ -28,7 +28,7 @@ const GRANULE_MS = 1_000;
 
 /**
  * Decides how far each partition's offset may be committed: never past a record that an open window or
- * the velocity rule may still need (SPEC 6). The output of everything seen so far must be acknowledged
+ * the velocity rule may still need (semantics §6). The output of everything seen so far must be acknowledged
  * before a snapshot is committed; that part is the caller's (flush, then commit).
  *
  * A valid order is needed until the watermark passes both the end of its window and the end of its

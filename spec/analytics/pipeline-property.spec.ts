@@ -25,7 +25,7 @@ import {
 import { amountArb, hugeAmountArb, recordingPlanArb, recordsOf, settingsArb } from '../reference/order-generators.js';
 
 /**
- * The pipeline against spec/reference/batch-analytics.ts, a batch computation of SPEC 1-5 written without
+ * The pipeline against spec/reference/batch-analytics.ts, a batch computation of semantics §1-5 written without
  * lib/, over random recordings of one partition. FC_SEED and FC_RUNS override the fixed seed and the runs.
  */
 
@@ -92,7 +92,7 @@ function advance(clock: VirtualTimeScheduler, ms: number): void {
   clock.frame = target;
 }
 
-/** SPEC gives the velocity reason's wording only for a span of 1 minute: other spans are masked. */
+/** The reference words a velocity span only at 1 minute (see velocityReason): other spans are masked. */
 function comparable(message: object, settings: AnalyticsSettings): string {
   const m = message as Record<string, unknown>;
   const masked = m.rule === 'velocity' && settings.velocityWindowMs !== 60_000 ? { ...m, reason: '<velocity reason>' } : m;
@@ -132,13 +132,13 @@ const transcript = (run: PipelineRun): string[] =>
       : JSON.stringify([out.reason, out.detail, out.source, out.raw instanceof Uint8Array ? Buffer.from(out.raw).toString('base64') : out.raw]),
   );
 
-/** Which step of SPEC 2 emits an output: 1 decode, 2 high_amount, 3 late, 5 firing. */
+/** Which step of semantics §2 emits an output: 1 decode, 2 high_amount, 3 late, 5 firing. */
 function stepOf(out: PipelineOutput): number {
   if (out.kind === 'dead-letter') return out.reason === 'late' ? 3 : 1;
   return out.message.type === 'fraud_alert' && out.message.rule === 'high_amount' ? 2 : 5;
 }
 
-const SPEC_FIELDS: Record<string, readonly string[]> = {
+const FIELD_ORDER: Record<string, readonly string[]> = {
   hourly_sales: ['type', 'window_start', 'window_end', 'order_count', 'total_sales', 'average_order_value'],
   customer_stats: ['type', 'window_start', 'window_end', 'customer_id', 'orders', 'total_spent'],
   high_amount: ['type', 'rule', 'customer_id', 'reason', 'order_id', 'amount', 'timestamp'],
@@ -184,7 +184,7 @@ describe('analyticsPipeline against the batch reference (properties)', () => {
   });
 
   it('prints money past 2^53 cents as the number nearest the exact total rounded to the cent', () => {
-    // Only money can differ here: past 2^53 cents a double cannot hold every cent, and SPEC 5's "printed
+    // Only money can differ here: past 2^53 cents a double cannot hold every cent, and semantics §5's "printed
     // rounded to the cent" can at best be the double nearest that decimal (what JSON.parse gives for it).
     fc.assert(
       fc.property(caseOf(hugeAmountArb), ({ settings, records }) => {
@@ -197,7 +197,7 @@ describe('analyticsPipeline against the batch reference (properties)', () => {
     );
   });
 
-  it("emits each record's results while processing it, in SPEC 2's step order, and the rest at the end", () => {
+  it("emits each record's results while processing it, in the step order of semantics §2, and the rest at the end", () => {
     fc.assert(
       fc.property(caseArb, ({ settings, records }) => {
         const ref = batchAnalytics(settings, records);
@@ -215,14 +215,14 @@ describe('analyticsPipeline against the batch reference (properties)', () => {
     );
   });
 
-  it("writes every message's fields in SPEC 5's order", () => {
+  it("writes every message's fields in the order of semantics §5", () => {
     fc.assert(
       fc.property(caseArb, ({ settings, records }) => {
         for (const out of runPipeline(settings, records).all) {
           if (out.kind !== 'analytics') continue;
           const json = analyticsJson(out.message);
           const kind = kindOf(out.message);
-          expect(Object.keys(JSON.parse(json) as object), json).to.deep.equal(SPEC_FIELDS[kind]);
+          expect(Object.keys(JSON.parse(json) as object), json).to.deep.equal(FIELD_ORDER[kind]);
           expect(json, 'the wire form is the message as built').to.equal(JSON.stringify(out.message));
           const m = out.message;
           const money = m.type === 'hourly_sales' ? [m.total_sales, m.average_order_value] : m.type === 'customer_stats' ? [m.total_spent] : [];
@@ -316,7 +316,7 @@ describe('analyticsPipeline against the batch reference (properties)', () => {
     );
   });
 
-  it('gives the same results when its only partition goes idle between records (SPEC 2: the watermark holds)', () => {
+  it('gives the same results when its only partition goes idle between records (semantics §2: the watermark holds)', () => {
     const pausesArb = fc.array(fc.tuple(fc.nat(70), fc.constantFrom(1, 999, 1_000, 1_001, 5_000, 100_000)), { maxLength: 10 });
     fc.assert(
       fc.property(caseArb, pausesArb, ({ settings, records }, pauses) => {
@@ -419,7 +419,7 @@ describe('replay of a recorded file against the batch reference (property)', () 
 
 // ---------------------------------------------------------------------------------------------- examples
 
-describe('analyticsPipeline and the batch reference on SPEC examples', () => {
+describe('analyticsPipeline and the batch reference on the examples of docs/semantics.md', () => {
   const s = DEFAULT_ANALYTICS_SETTINGS;
   const H = 1_717_200_000_000; // 2024-06-01T00:00:00Z
   const line = (orderId: string, customerId: string, amount: number | string, timestamp: number | string): string =>
@@ -442,7 +442,7 @@ describe('analyticsPipeline and the batch reference on SPEC examples', () => {
     expect(centsToNumber(roundedCents(exactSum([1e-7, 2.675])))).to.equal(2.68);
   });
 
-  it('prints four orders of one hour totalling 1250.50 exactly as SPEC 5 does', () => {
+  it('prints four orders of one hour totalling 1250.50 exactly as semantics §5 does', () => {
     const records = recs(line('a', 'c', 300.1, H), line('b', 'c', 300.2, H + 1), line('c', 'c', 300.1, H + 2), line('d', 'c', 350.1, H + 3));
     const hourly = runPipeline(s, records).all.flatMap((o) => (o.kind === 'analytics' && o.message.type === 'hourly_sales' ? [analyticsJson(o.message)] : []));
     const expected = '{"type":"hourly_sales","window_start":"2024-06-01T00:00:00","window_end":"2024-06-01T01:00:00","order_count":4,"total_sales":1250.5,"average_order_value":312.63}';
@@ -475,7 +475,7 @@ describe('analyticsPipeline and the batch reference on SPEC examples', () => {
     ]);
   });
 
-  it('alerts on the sixth of six orders with one timestamp, with the wording of SPEC 4', () => {
+  it('alerts on the sixth of six orders with one timestamp, with the wording of semantics §5', () => {
     const records = recs(...[1, 2, 3, 4, 5, 6].map((i) => line(`o${i}`, 'c', 10, H)));
     const alerts = runPipeline(s, records).all.flatMap((o) => (o.kind === 'analytics' && o.message.type === 'fraud_alert' ? [analyticsJson(o.message)] : []));
     expect(alerts).to.deep.equal([
@@ -493,7 +493,7 @@ describe('analyticsPipeline and the batch reference on SPEC examples', () => {
     expect(actual).to.deep.equal(ref);
   });
 
-  it('alerts on amounts strictly over the threshold, late or not, with the wording of SPEC 5', () => {
+  it('alerts on amounts strictly over the threshold, late or not, with the wording of semantics §5', () => {
     const records = recs(line('a', 'c', 1000, H + 10_000_000), line('b', 'c', 1000.01, H + 10_000_000), line('late', 'c', 1000.001, H));
     const [ref, actual] = both(s, records);
     expect(ref).to.include(`{"type":"fraud_alert","rule":"high_amount","customer_id":"c","reason":"Order amount > $1000","order_id":"late","amount":1000.001,"timestamp":${H}}`);

@@ -29,7 +29,7 @@ describe('analyticsPipeline', () => {
     scheduler = newTestScheduler();
   });
 
-  it('follows SPEC\'s order for one record: dead letter or high alert first, then what its watermark fires', async () => {
+  it('follows the steps of semantics §2 for one record: dead letter or high alert first, then what its watermark fires', async () => {
     const events: SourceEvent[] = [
       rec(0, 1, { orderId: 'a', amount: 2000, timestamp: 10 }),
       { kind: 'record', partition: 0, offset: 2, value: 'nope' },

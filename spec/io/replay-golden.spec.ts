@@ -47,7 +47,7 @@ describe('replay of the bundled sample (golden)', () => {
     }
   });
 
-  it('prints every analytics message in SPEC\'s field order, valid by its codec', () => {
+  it('prints every analytics message in the field order of semantics §5, valid by its codec', () => {
     const order: Record<string, string[]> = {
       hourly_sales: ['type', 'window_start', 'window_end', 'order_count', 'total_sales', 'average_order_value'],
       customer_stats: ['type', 'window_start', 'window_end', 'customer_id', 'orders', 'total_spent'],

@@ -10,7 +10,7 @@ describe('money', () => {
     expect(toDollars(sumOf(Array(1000).fill(0.01)))).to.equal(10);
   });
 
-  it('averages with rounding half away from zero (SPEC examples)', () => {
+  it('averages with rounding half away from zero (examples of semantics §5)', () => {
     expect(toDollars(sumOf([1000, 200, 50, 0.5]), 4)).to.equal(312.63);
     expect(toDollars(sumOf([1, 1.01]), 2)).to.equal(1.01);
     expect(toDollars(sumOf([0.01, 0.02]), 2)).to.equal(0.02);

@@ -1,15 +1,15 @@
 import type { AnalyticsSettings } from '../../lib/analytics/settings.js';
 
 /**
- * SPEC sections 1-5 for one partition of a recorded file, computed as a plain batch over the whole input,
- * written from SPEC alone (nothing of lib/ but the settings type) so that the pipeline has something
+ * Semantics §1-5 (docs/semantics.md) for one partition of a recorded file, computed as a plain batch over the whole input,
+ * written from those rules alone (nothing of lib/ but the settings type) so that the pipeline has something
  * independent to be compared with. Slow on purpose: every answer is recomputed from the records.
  *
- * The steps, with `W[i]` the watermark before record i (SPEC 2: max timestamp of the valid orders before
+ * The steps, with `W[i]` the watermark before record i (semantics §2: max timestamp of the valid orders before
  * it, minus the bound, minus 1; -infinity before the first) and `after(i)` the watermark after it:
- * 1. decode every record (SPEC 1): a dead letter, or a valid order;
- * 2. a valid order over the threshold alerts at once (SPEC 4);
- * 3. a valid order is late when `end - 1 <= W[i]` for its window (SPEC 3); the others are in their window;
+ * 1. decode every record (semantics §1): a dead letter, or a valid order;
+ * 2. a valid order over the threshold alerts at once (semantics §4);
+ * 3. a valid order is late when `end - 1 <= W[i]` for its window (semantics §3); the others are in their window;
  * 4. a window fires at the first record k with `after(k) >= end - 1`, or at the end of the input;
  * 5. a valid order with `timestamp > W[i]` counts for velocity; in `(timestamp, arrival)` order, each gets
  *    `n` = counted orders of its customer before it (itself included) in `(t - span, t]`, and alerts when
@@ -30,7 +30,7 @@ export type RefOutput =
   | { readonly kind: 'dead-letter'; readonly reason: RefReason; readonly offset: number };
 
 export interface RefResult {
-  /** What processing record i emits, in SPEC 2's step order (the order among firings is not SPEC's). */
+  /** What processing record i emits, in the step order of semantics §2 (the order among firings is not theirs). */
   readonly perRecord: readonly RefOutput[][];
   /** What the end of the input (watermark +infinity) emits. */
   readonly atEnd: readonly RefOutput[];
@@ -47,9 +47,9 @@ export interface RefOrder {
 export const MAX_BYTES = 1_048_576;
 export const MAX_TIMESTAMP = 253_402_300_799_999;
 
-// ---------------------------------------------------------------------------------------------- SPEC 1
+// ---------------------------------------------------------------------------------------------- semantics §1
 
-/** SPEC 1: a record is a valid order or a dead letter with its reason. */
+/** semantics §1: a record is a valid order or a dead letter with its reason. */
 export function decodeRecord(value: Uint8Array | string | null): RefOrder | RefReason {
   if (value === null) return 'not_json';
   const byteLength = typeof value === 'string' ? new TextEncoder().encode(value).length : value.length;
@@ -83,9 +83,9 @@ export function decodeRecord(value: Uint8Array | string | null): RefOrder | RefR
 }
 
 /**
- * SPEC 1 for a recorded file: a line ends at `\n`, a `\r` before it is not part of the line, a line that is
+ * semantics §1 for a recorded file: a line ends at `\n`, a `\r` before it is not part of the line, a line that is
  * empty or holds only spaces and tabs is skipped; lines are numbered from 1, skipped ones included. A last
- * line without `\n` is a line; a final `\n` adds none. SPEC does not say whether a `\r` ending that last
+ * line without `\n` is a line; a final `\n` adds none. The rules do not say whether a `\r` ending that last
  * line is part of it: as Flink's TextInputFormat (which strips a trailing `\r` from every record read with
  * the `\n` delimiter, the last one included), it is not.
  */
@@ -151,7 +151,7 @@ export function centsToNumber(cents: bigint): number {
   return Number(`${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`);
 }
 
-// ---------------------------------------------------------------------------------------------- SPEC 5
+// ---------------------------------------------------------------------------------------------- semantics §5
 
 /** `toISOString()` without the fraction and the `Z`. */
 export const windowTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '');
@@ -159,8 +159,8 @@ export const windowTime = (ms: number): string => new Date(ms).toISOString().rep
 export const highAmountReason = (threshold: number): string => `Order amount > $${threshold}`;
 
 /**
- * SPEC says only `More than 5 orders within 1 minute` "(the numbers follow the settings)". Whole minutes
- * are unambiguous at 1 minute; any other span is a guess, so comparisons mask it (see maskedReason).
+ * Semantics §5: the numbers and words of the reason follow the settings. This reference words whole
+ * minutes only at 1 minute and any other span in ms, so comparisons mask spans other than a minute.
  */
 export const velocityReason = (maxOrders: number, spanMs: number): string =>
   `More than ${maxOrders} order${maxOrders === 1 ? '' : 's'} within ${spanMs === 60_000 ? '1 minute' : `${spanMs} ms`}`;
@@ -208,7 +208,7 @@ const velocityAlert = (o: RefOrder, n: number, s: AnalyticsSettings): Record<str
   timestamp: o.timestamp,
 });
 
-// ---------------------------------------------------------------------------------------------- SPEC 2-4
+// ---------------------------------------------------------------------------------------------- semantics §2-4
 
 const analytics = (message: Record<string, unknown>): RefOutput => ({ kind: 'analytics', message });
 
@@ -222,7 +222,7 @@ export function batchAnalytics(s: AnalyticsSettings, records: readonly RefRecord
     return typeof d === 'object' ? d : undefined;
   };
 
-  // SPEC 2: the watermark before record i, from the valid orders before it.
+  // semantics §2: the watermark before record i, from the valid orders before it.
   const watermarkBefore = (i: number): number => {
     let max = -Infinity;
     for (let j = 0; j < i; j++) {

@@ -21,7 +21,7 @@ export const settingsArb: fc.Arbitrary<AnalyticsSettings> = fc.record({
   ),
 });
 
-/** Customers that differ only by case, a space or in bytes per character: all distinct (SPEC 1). */
+/** Customers that differ only by case, a space or in bytes per character: all distinct (semantics §1). */
 const customerArb = fc.oneof(
   { arbitrary: fc.constant('c1'), weight: 6 },
   { arbitrary: fc.constantFrom('c2', 'C1', 'c1 ', ' c1', 'ü', '客户', 'x\ud800'), weight: 4 },
@@ -132,7 +132,7 @@ const jitterArb = fc.oneof(
 );
 
 /**
- * Timestamps on the edges that SPEC's comparisons draw, from the watermark W that the order meets: `at-w`
+ * Timestamps on the edges that the comparisons of semantics §2-4 draw, from the watermark W that the order meets: `at-w`
  * is not counted for velocity (`timestamp > W`), `after-w` is; `w-window-last` is the last millisecond of
  * W's window (late: `end - 1 <= W`), `next-window-first` the first of the next; `at-max` repeats the
  * newest timestamp; `span-after` is exactly one velocity span after the order of its customer that is
@@ -211,7 +211,7 @@ function amountText(amount: number, style: OrderPlan['amountStyle']): string {
 }
 
 function timestampText(t: number, style: OrderPlan['timestampStyle']): string {
-  if (style === 'dot-zero') return `${t}.0`; // 1717200000000.0 is an integer (SPEC 1)
+  if (style === 'dot-zero') return `${t}.0`; // 1717200000000.0 is an integer (semantics §1)
   if (style === 'exponent') return `${t}e0`;
   return String(t);
 }
