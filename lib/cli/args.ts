@@ -41,9 +41,9 @@ function oneLine(error: Error & { code?: string }, args: readonly string[]): str
   const flag = /'(-[^' ]*)/.exec(error.message)?.[1] ?? '';
   if (/argument is ambiguous/.test(error.message)) {
     const value = args[args.indexOf(flag) + 1] ?? '';
-    return `${flag} ${value}: a value starting with a dash must be written ${flag}=${value}`;
+    return `${flag}: a value starting with a dash must be written ${flag}=${value}`;
   }
-  if (/argument missing/.test(error.message)) return `${flag} needs a value`;
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag}' (see --help)`;
+  if (/argument missing/.test(error.message)) return `${flag}: needs a value`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${flag}: unknown flag (see --help)`;
   return (error.message.split('\n')[0] ?? String(error)).trim();
 }

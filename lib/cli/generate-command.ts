@@ -23,7 +23,7 @@ export async function generateCommand(args: readonly string[]): Promise<number> 
     'fraud-share': { type: 'string' },
     seed: { type: 'string' },
   });
-  if (parsed.positionals.length > 0) throw new UsageError(`generate takes no arguments, got: ${parsed.positionals.join(' ')}`);
+  if (parsed.positionals.length > 0) throw new UsageError(`generate: takes no arguments, got: ${parsed.positionals.join(' ')}`);
   const flags = new CommandFlags(parsed.options);
   const rate = flags.decimal('rate', 100, (n) => n > 0, 'a number > 0 of orders per second');
   const count = flags.integer('count', Infinity, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');

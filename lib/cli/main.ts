@@ -15,10 +15,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h') return print(helpText());
   if (command === '--version' || command === '-V' || command === 'version') return print(versionText());
   if (command === 'help') {
-    if (rest.length > 1) throw new UsageError(`help takes one topic, got: ${rest.join(' ')}`);
+    if (rest.length > 1) throw new UsageError(`help: takes one topic, got: ${rest.join(' ')}`);
     return print(helpText(rest[0]));
   }
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (try: stream-processor help)`);
+  if (!COMMANDS.includes(command)) throw new UsageError(`${command}: unknown command (try: stream-processor help)`);
   if (rest.includes('--help') || rest.includes('-h')) return print(helpText(command));
   switch (command) {
     case 'replay':
@@ -34,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'config':
       return printConfig(rest);
     default:
-      throw new UsageError(`unknown command '${command}' (try: stream-processor help)`);
+      throw new UsageError(`${command}: unknown command (try: stream-processor help)`);
   }
 }
 
@@ -46,7 +46,7 @@ function print(text: string): number {
 /** The main job: the Kafka service if Kafka is configured, else its embedded default, the bundled sample. */
 async function start(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, {});
-  if (parsed.positionals.length > 0) throw new UsageError(`start takes no arguments, got: ${parsed.positionals.join(' ')}`);
+  if (parsed.positionals.length > 0) throw new UsageError(`start: takes no arguments, got: ${parsed.positionals.join(' ')}`);
   const config = loadConfig({ flags: parsed.settings });
   if (config.kafka.bootstrapServers.trim() !== '') return serve(config);
   return replayFile(samplePath({ flags: parsed.settings }), config.analytics, { progress: false });
@@ -65,7 +65,7 @@ function printConfig(args: readonly string[]): number {
 // A reader that goes away (`| head -2`) has had all it wanted: end at once and quietly, whatever the
 // command (an output file being written is left as it was, see lib/io/output-file.ts).
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') process.stderr.write(`stream-processor: cannot write to standard output (${err.code ?? err.message})\n`);
+  if (err.code !== 'EPIPE') process.stderr.write(`stream-processor: standard output: cannot write (${err.code ?? err.message})\n`);
   process.exit(err.code === 'EPIPE' ? 0 : 1);
 });
 process.stderr.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));

@@ -22,7 +22,7 @@ export function checkReadable(file: string): number {
 
 export function kafkaConfigured(config: Config, command: string): void {
   if (config.kafka.bootstrapServers.trim() === '') {
-    throw new UsageError(`${command} needs Kafka: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port`);
+    throw new UsageError(`${command}: needs Kafka (set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port)`);
   }
 }
 

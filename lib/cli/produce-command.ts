@@ -19,8 +19,8 @@ broker takes by default, are skipped and reported). The key is the line's custom
 export async function produceCommand(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, { key: { type: 'string' }, rate: { type: 'string' } });
   const [file, ...extra] = parsed.positionals;
-  if (file === undefined) throw new UsageError('produce needs a FILE to publish');
-  if (extra.length > 0) throw new UsageError(`produce takes one FILE, got also: ${extra.join(' ')}`);
+  if (file === undefined) throw new UsageError('produce: needs a FILE to publish');
+  if (extra.length > 0) throw new UsageError(`produce: takes one FILE, got also: ${extra.join(' ')}`);
   const flags = new CommandFlags(parsed.options);
   const keyField = flags.oneOf('key', 'customerId', ['customerId', 'orderId']);
   const rate = flags.decimal('rate', undefined, (n) => n > 0, 'a number > 0 of messages per second');

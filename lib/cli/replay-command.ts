@@ -33,8 +33,8 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
     'no-progress': { type: 'boolean' },
   });
   const [file, ...extra] = parsed.positionals;
-  if (file === undefined) throw new UsageError('replay needs a FILE to read (- for standard input)');
-  if (extra.length > 0) throw new UsageError(`replay takes one FILE, got also: ${extra.join(' ')}`);
+  if (file === undefined) throw new UsageError('replay: needs a FILE to read (- for standard input)');
+  if (extra.length > 0) throw new UsageError(`replay: takes one FILE, got also: ${extra.join(' ')}`);
   const config = loadConfig({ flags: parsed.settings });
   return replayFile(file, config.analytics, {
     out: parsed.options.out as string | undefined,

@@ -19,7 +19,7 @@ moment it starts until it stops.`;
 /** `run`: the Kafka service; returns the exit code. */
 export async function runCommand(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, {});
-  if (parsed.positionals.length > 0) throw new UsageError(`run takes no arguments, got: ${parsed.positionals.join(' ')}`);
+  if (parsed.positionals.length > 0) throw new UsageError(`run: takes no arguments, got: ${parsed.positionals.join(' ')}`);
   const config = loadConfig({ flags: parsed.settings });
   kafkaConfigured(config, 'run');
   return serve(config);

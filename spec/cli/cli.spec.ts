@@ -57,19 +57,19 @@ describe('stream-processor CLI', function () {
 
   it('stops with exit 2 and one line for a missing file', async () => {
     expectUsageError(await runCli(['replay', 'no/such/file.jsonl']), 'no/such/file.jsonl: cannot read it (ENOENT)');
-    expectUsageError(await runCli(['replay']), 'replay needs a FILE');
+    expectUsageError(await runCli(['replay']), 'replay: needs a FILE');
   });
 
   it('stops with exit 2 and one line for an unknown flag or command', async () => {
-    expectUsageError(await runCli(['replay', SAMPLE, '--bogus']), "unknown flag '--bogus'");
-    expectUsageError(await runCli(['frobnicate']), "unknown command 'frobnicate'");
+    expectUsageError(await runCli(['replay', SAMPLE, '--bogus']), '--bogus: unknown flag');
+    expectUsageError(await runCli(['frobnicate']), 'frobnicate: unknown command');
   });
 
   it('stops with exit 2 and one line naming a bad setting, its value and what is expected', async () => {
     expectUsageError(await runCli(['replay', SAMPLE, '--window-size-ms', 'soon']), '--window-size-ms="soon": expected a positive integer of ms');
     expectUsageError(await runCli(['replay', SAMPLE, '--max-out-of-orderness-ms=-1']), '--max-out-of-orderness-ms=-1: expected an integer of ms >= 0');
     expectUsageError(await runCli(['replay', SAMPLE, '--max-out-of-orderness-ms', '-1']), 'must be written --max-out-of-orderness-ms=-1');
-    expectUsageError(await runCli(['replay', SAMPLE, '--window-size-ms']), "--window-size-ms needs a value");
+    expectUsageError(await runCli(['replay', SAMPLE, '--window-size-ms']), '--window-size-ms: needs a value');
     expectUsageError(await runCli(['replay', SAMPLE], { ANALYTICS_VELOCITY_MAX_ORDERS: '2.5' }), 'ANALYTICS_VELOCITY_MAX_ORDERS="2.5": expected an integer >= 0');
   });
 

@@ -499,14 +499,14 @@ describe('the image, replayed without Docker', function () {
   it('the default command (run) without Kafka stops with one line naming KAFKA_BOOTSTRAP_SERVERS', async () => {
     const result = await container(execForm(last(runtime, 'CMD')?.args ?? '') ?? []);
     expect(result.code).to.equal(2);
-    expect(result.stderr.trim()).to.equal('stream-processor: run needs Kafka: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port');
+    expect(result.stderr.trim()).to.equal('stream-processor: run: needs Kafka (set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers host:port)');
   });
 
   it("takes the compose services' commands and environment", async () => {
     // The generator's flags parse: without Kafka the only complaint is the missing Kafka.
     const gen = await container(words(service('generator').command));
     expect(gen.code).to.equal(2);
-    expect(gen.stderr).to.contain('generate needs Kafka');
+    expect(gen.stderr).to.contain('generate: needs Kafka');
     for (const name of ['stream-processor', 'generator']) {
       const config = await container(['config'], stringEnv(service(name)));
       expect(config.code, config.stderr).to.equal(0);
