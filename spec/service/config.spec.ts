@@ -166,12 +166,12 @@ describe('configuration', () => {
     });
   });
 
-  it('`config` prints the http settings with where they came from, and `help` lists them', async () => {
+  it('`config` prints the http settings with where they came from, and `help settings` lists them', async () => {
     const result = await runCli(['config', '--http-port', '9100']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^http\.port\s+9100\s+\(flag --http-port\)$/m);
     expect(result.stdout).to.match(/^http\.host\s+""\s+\(config\/default\.json\)$/m);
-    const help = await runCli(['help']);
+    const help = await runCli(['help', 'settings']);
     expect(help.stdout).to.contain('--http-port / HTTP_PORT / http.port');
     expect(help.stdout).to.contain('--http-host / HTTP_HOST / http.host');
   });
