@@ -1,5 +1,6 @@
-import { accessSync, constants, fstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { followLink, statOrUndefined } from '../io/output-file.js';
 import { STDIN_PATH } from '../io/recording-source.js';
 import { UsageError } from './args.js';
 
@@ -38,7 +39,7 @@ function checkWritable(target: string): void {
     // A regular file is replaced through a temporary file beside it, so its folder must take new files;
     // anything else (/dev/null) is written in place.
     if (existing !== undefined && !existing.isFile()) accessSync(target, constants.W_OK);
-    else accessSync(dirname(realOrSelf(target)), constants.W_OK);
+    else accessSync(dirname(followLink(target)), constants.W_OK);
   } catch {
     throw new UsageError(`${target}: cannot write there (no such folder, or no permission)`);
   }
@@ -51,7 +52,7 @@ function checkWritable(target: string): void {
 function fileKey(path: string): string | undefined {
   const stat = statOrUndefined(path);
   if (stat !== undefined) return stat.isFile() ? `inode ${stat.dev}:${stat.ino}` : undefined;
-  return `path ${join(realOrSelf(dirname(resolve(path))), basename(path))}`;
+  return `path ${join(followLink(dirname(resolve(path))), basename(path))}`;
 }
 
 /** Standard input redirected from a file (`< orders.jsonl`) is that file. */
@@ -61,21 +62,5 @@ function stdinKey(): string | undefined {
     return stat.isFile() ? `inode ${stat.dev}:${stat.ino}` : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
   }
 }

@@ -67,7 +67,8 @@ export function openOutputFile(target: string): OutputFile {
 }
 
 /** A symlinked target: the file it points to is the one replaced, and the link stays a link. */
-function followLink(target: string): string {
+/** The file a path names, through any links; the path itself where it does not exist yet. */
+export function followLink(target: string): string {
   try {
     return realpathSync(target);
   } catch {
@@ -75,7 +76,8 @@ function followLink(target: string): string {
   }
 }
 
-function statOrUndefined(path: string): Stats | undefined {
+/** A file's stat, or undefined where there is none. */
+export function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch {
