@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { FileError } from '../io/file-error.js';
+import { connectionFailure } from '../io/kafka/kafka-failures.js';
 import { ConfigError, loadConfig, resolveSettings } from '../service/config.js';
 import { SETTINGS } from '../service/settings.js';
 import { parseCommandArgs, UsageError } from './args.js';
@@ -56,8 +57,10 @@ function printConfig(args: readonly string[]): number {
   const parsed = parseCommandArgs(args, {});
   const resolved = resolveSettings({ flags: parsed.settings });
   const width = Math.max(...SETTINGS.map((d) => d.path.length));
+  const secret = new Set(SETTINGS.filter((d) => d.secret).map((d) => d.path));
   for (const [path, { value, origin }] of resolved) {
-    process.stdout.write(`${path.padEnd(width)}  ${JSON.stringify(value)}  (${origin})\n`);
+    const shown = secret.has(path) && value !== '' ? '"***"' : JSON.stringify(value);
+    process.stdout.write(`${path.padEnd(width)}  ${shown}  (${origin})\n`);
   }
   return 0;
 }
@@ -82,6 +85,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (err instanceof FileError) {
       process.stderr.write(`stream-processor: ${err.message}\n`);
+      process.exitCode = 1;
+    } else if (connectionFailure(err) !== undefined) {
+      process.stderr.write(`stream-processor: kafka: ${connectionFailure(err)}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`stream-processor: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
 import { kafkaClient } from '../io/kafka/kafka-client.js';
+import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
 import { kafkaSink } from '../io/kafka/kafka-sink.js';
 import type { RecordSink } from '../io/ports.js';
 import type { Config } from '../service/config.js';
@@ -29,6 +30,7 @@ export function kafkaConfigured(config: Config, command: string): void {
 /** A sink to the input topic for `produce` and `generate`, creating the topic if it is missing; logs on stderr. */
 export async function inputTopicSink(config: Config, command: string): Promise<RecordSink> {
   kafkaConfigured(config, command);
+  await refusePlaintextMismatch(config.kafka.bootstrapServers, config.kafka.ssl);
   const kafka = kafkaClient(config.kafka, createLogger(config.log.level, process.stderr));
   const admin = await kafkaAdmin(kafka);
   try {

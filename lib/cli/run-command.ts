@@ -1,3 +1,4 @@
+import { connectionFailure } from '../io/kafka/kafka-failures.js';
 import { loadConfig, type Config } from '../service/config.js';
 import { serviceRoutes } from '../service/endpoints.js';
 import { startHttpServer, type HttpServer } from '../service/http-server.js';
@@ -58,6 +59,8 @@ export async function serve(config: Config): Promise<number> {
     return 0;
   } catch (err) {
     monitor.status.onFailed(err instanceof Error ? err : new Error(String(err)));
+    const connection = connectionFailure(err);
+    if (connection !== undefined) process.stderr.write(`stream-processor: kafka: ${connection}\n`);
     logger.error('the pipeline failed and will not be restarted again', { error: err instanceof Error ? err.stack : String(err) });
     return 1;
   } finally {

@@ -17,6 +17,15 @@ export interface KafkaSettings {
   readonly inputPartitions: number;
   readonly outputTopic: string;
   readonly deadLetterTopic: string;
+  readonly ssl: boolean;
+  readonly sslCaFile: string;
+  readonly sslCertFile: string;
+  readonly sslKeyFile: string;
+  readonly sslVerifyHostname: boolean;
+  readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly saslUsername: string;
+  readonly saslPassword: string;
+  readonly saslPasswordFile: string;
 }
 
 export interface JobSettings {

@@ -3,6 +3,8 @@ import type { Logger } from 'winston';
 import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
 import { kafkaClient } from '../io/kafka/kafka-client.js';
 import { kafkaSink } from '../io/kafka/kafka-sink.js';
+import { isFatalConnectionFailure } from '../io/kafka/kafka-failures.js';
+import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
 import { kafkaSource } from '../io/kafka/kafka-source.js';
 import type { RecordSink, RecordSource } from '../io/ports.js';
 import type { Config } from './config.js';
@@ -24,6 +26,7 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
   const kafka = kafkaClient(k, logger);
   return {
     async ensureTopics() {
+      await refusePlaintextMismatch(k.bootstrapServers, k.ssl);
       const admin = await kafkaAdmin(kafka);
       try {
         const topics: Array<[string, Record<string, string>]> = [
@@ -116,7 +119,8 @@ export async function runService(
         continue;
       }
       failures += 1;
-      if (failures > job.restartAttempts) throw error;
+      // Refused credentials or a certificate that does not verify fail every restart the same way.
+      if (failures > job.restartAttempts || isFatalConnectionFailure(error)) throw error;
       logger.error(`pipeline failed; restart ${failures} of ${job.restartAttempts} in ${job.restartDelayMs} ms`, { error: error.message });
       hooks.onRestart?.(failures, error);
       await Promise.race([sleep(job.restartDelayMs), stopped]);

@@ -22,6 +22,8 @@ export interface SettingDef {
   readonly help: string;
   /** The flag's name where the last part of the path alone would not say enough (`--port` of what?). */
   readonly flag?: string;
+  /** A secret: `config` shows it masked, and it is never logged. */
+  readonly secret?: true;
 }
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -79,6 +81,30 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { path: 'kafka.outputTopic', codec: topicName, expected: TOPIC, help: 'topic of analytics results' },
   { path: 'kafka.deadLetterTopic', codec: topicName, expected: TOPIC, help: 'topic of dead letters (value untouched, reason in headers)' },
+  { path: 'kafka.ssl', codec: t.boolean, expected: 'true or false', help: 'connect to the brokers over TLS' },
+  { path: 'kafka.sslCaFile', codec: t.string, expected: 'a readable PEM file, or empty', help: 'CA certificates that signed the brokers\' (empty: the system\'s trusted CAs)' },
+  { path: 'kafka.sslCertFile', codec: t.string, expected: 'a readable PEM file, or empty', help: 'client certificate for mutual TLS (with kafka.sslKeyFile)' },
+  { path: 'kafka.sslKeyFile', codec: t.string, expected: 'a readable PEM file, or empty', help: 'private key of the client certificate' },
+  {
+    path: 'kafka.sslVerifyHostname',
+    codec: t.boolean,
+    expected: 'true or false',
+    help: 'check that a broker\'s certificate names the host connected to (the certificate chain is always checked)',
+  },
+  {
+    path: 'kafka.saslMechanism',
+    codec: t.keyof({ none: null, plain: null, 'scram-sha-256': null, 'scram-sha-512': null }),
+    expected: 'one of none, plain, scram-sha-256, scram-sha-512',
+    help: 'SASL authentication (use it with kafka.ssl=true: PLAIN sends the password as it is)',
+  },
+  { path: 'kafka.saslUsername', codec: t.string, expected: 'a user name, or empty', help: 'SASL user' },
+  { path: 'kafka.saslPassword', codec: t.string, expected: 'a password, or empty', help: 'SASL password (or kafka.saslPasswordFile)', secret: true },
+  {
+    path: 'kafka.saslPasswordFile',
+    codec: t.string,
+    expected: 'a readable file, or empty',
+    help: 'file holding the SASL password, as a mounted Kubernetes or Docker secret (a final newline is ignored)',
+  },
   {
     path: 'job.commitIntervalMs',
     codec: integer(1, MAX_TIMER_MS),

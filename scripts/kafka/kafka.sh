@@ -12,6 +12,11 @@
 #   KAFKA_DATA_DIR         per-broker state, logs, pid        default $KAFKA_HOME_DIR/data-$KAFKA_PORT
 #   KAFKA_HEAP_OPTS        JVM heap flags                     default -Xms128m -Xmx512m
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness      default 90
+#   KAFKA_SASL_SSL_PORT    also a SASL_SSL listener here      default none
+#     (TLS with a CA and broker certificate made at start, client certificates
+#     requested, not required; SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for
+#     user alice, password alice-secret. The CA, a client certificate and key,
+#     and these credentials are written to $KAFKA_DATA_DIR/secure/client.env.)
 #
 # `start` prints the bootstrap address (127.0.0.1:$KAFKA_PORT) as its last
 # stdout line; everything else goes to stderr, so callers can take that line.
@@ -26,6 +31,12 @@ KAFKA_HOME_DIR="${KAFKA_HOME_DIR:-$REPO_DIR/.kafka}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$KAFKA_HOME_DIR/data-$KAFKA_PORT}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-}"
+SECURE_DIR="$KAFKA_DATA_DIR/secure"
+# Test credentials of a throwaway local broker, written out for clients in client.env.
+SASL_USER=alice
+SASL_PASSWORD=alice-secret
+STORE_PASSWORD=changeit
 
 POM="$SCRIPT_DIR/pom.xml"
 LIB_DIR="$KAFKA_HOME_DIR/lib"
@@ -98,9 +109,9 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT${KAFKA_SASL_SSL_PORT:+,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT}
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT${KAFKA_SASL_SSL_PORT:+,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$KAFKA_DATA_DIR/kraft-logs
@@ -112,6 +123,19 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+EOF
+  [[ -z "$KAFKA_SASL_SSL_PORT" ]] || cat >>"$PROPS" <<EOF
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$SECURE_DIR/broker.p12
+ssl.keystore.password=$STORE_PASSWORD
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$SECURE_DIR/truststore.p12
+ssl.truststore.password=$STORE_PASSWORD
+ssl.client.auth=requested
 EOF
   # Everything goes to stdout, which start redirects to one log file, so JVM
   # crashes and broker logs end up in the same place.
@@ -127,6 +151,35 @@ logger.req.level=WARN
 EOF
 }
 
+# A CA, a broker certificate for 127.0.0.1 and localhost signed by it (in a
+# PKCS12 keystore), the CA in a truststore, and a client certificate for mutual
+# TLS; made once per data dir with openssl and keytool.
+make_certs() {
+  [[ -f "$SECURE_DIR/client.env" ]] && return 0
+  need openssl "install openssl"
+  need keytool "install a JDK 17+"
+  mkdir -p "$SECURE_DIR"
+  (
+    cd "$SECURE_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=stream-processor test CA" -keyout ca.key -out ca.pem
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout broker.key -out broker.csr
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile broker.ext -out broker.pem
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker -out broker.p12 -passout "pass:$STORE_PASSWORD"
+    keytool -importcert -noprompt -alias ca -file ca.pem -keystore truststore.p12 -storetype PKCS12 -storepass "$STORE_PASSWORD"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$SASL_USER" -keyout client.key -out client.csr
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -out client.pem
+  ) >>"$LOG_FILE" 2>&1 || { tail -n 20 "$LOG_FILE" >&2; die "making the test certificates failed"; }
+  cat >"$SECURE_DIR/client.env" <<EOF
+KAFKA_SASL_SSL_BOOTSTRAP=$HOST:$KAFKA_SASL_SSL_PORT
+KAFKA_SSL_CA_FILE=$SECURE_DIR/ca.pem
+KAFKA_SSL_CERT_FILE=$SECURE_DIR/client.pem
+KAFKA_SSL_KEY_FILE=$SECURE_DIR/client.key
+KAFKA_SASL_USERNAME=$SASL_USER
+KAFKA_SASL_PASSWORD=$SASL_PASSWORD
+EOF
+}
+
 cmd_start() {
   local pid
   if pid="$(running_pid)"; then
@@ -139,6 +192,8 @@ cmd_start() {
   port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is already in use by another process"
 
   cmd_install
+  mkdir -p "$KAFKA_DATA_DIR"
+  [[ -z "$KAFKA_SASL_SSL_PORT" ]] || make_certs
   write_config
   local cp="$LIB_DIR/*"
   # Readiness is read from this log, so a previous run's lines must not be in it.
@@ -149,9 +204,12 @@ cmd_start() {
     # saves a JVM start. Kafka rejects ids starting with '-' (look like flags).
     local id
     until id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')" && [[ "$id" != -* ]]; do :; done
+    # SCRAM credentials live in the metadata log: a KRaft cluster takes them at format time.
+    local scram=()
+    [[ -z "$KAFKA_SASL_SSL_PORT" ]] || scram=(--add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]")
     log "formatting storage in $KAFKA_DATA_DIR/kraft-logs (cluster id $id)"
     java -cp "$cp" -Dlog4j2.configurationFile="$KAFKA_DATA_DIR/log4j2.properties" \
-      kafka.tools.StorageTool format -t "$id" -c "$PROPS" >>"$LOG_FILE" 2>&1 \
+      kafka.tools.StorageTool format -t "$id" -c "$PROPS" "${scram[@]}" >>"$LOG_FILE" 2>&1 \
       || { tail -n 30 "$LOG_FILE" >&2; die "storage format failed"; }
   fi
 

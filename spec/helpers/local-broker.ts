@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, tempDir } from './cli.js';
 
@@ -10,9 +11,22 @@ export class LocalBroker {
   private readonly env: NodeJS.ProcessEnv;
   readonly bootstrap: string;
 
-  constructor(port: number) {
-    this.env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_DATA_DIR: join(tempDir(), 'kafka') };
+  /** `saslSslPort`: a SASL_SSL listener there too, with a CA, certificates and users made at start. */
+  constructor(port: number, options: { readonly saslSslPort?: number } = {}) {
+    this.env = {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(port + 1),
+      KAFKA_DATA_DIR: join(tempDir(), 'kafka'),
+      ...(options.saslSslPort !== undefined ? { KAFKA_SASL_SSL_PORT: String(options.saslSslPort) } : {}),
+    };
     this.bootstrap = `127.0.0.1:${port}`;
+  }
+
+  /** What kafka.sh wrote for clients of the SASL_SSL listener: its address, the CA, a client certificate, a user. */
+  secured(): Record<'KAFKA_SASL_SSL_BOOTSTRAP' | 'KAFKA_SSL_CA_FILE' | 'KAFKA_SSL_CERT_FILE' | 'KAFKA_SSL_KEY_FILE' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD', string> {
+    const text = readFileSync(join(this.env.KAFKA_DATA_DIR as string, 'secure/client.env'), 'utf8');
+    return Object.fromEntries(text.trim().split('\n').map((line) => line.split('=', 2) as [string, string])) as ReturnType<LocalBroker['secured']>;
   }
 
   start(): void {

@@ -184,6 +184,17 @@ const CASES: Record<string, Cases> = {
     goodJson: ['x.jsonl'],
     badJson: ['', 5],
   },
+  'kafka.ssl': { good: [['true', true], ['false', false]], bad: ['', 'yes', '1', 'TRUE', ' true'], goodJson: [true, false], badJson: ['true', 1, null] },
+  'kafka.sslVerifyHostname': { good: [['true', true], ['false', false]], bad: ['', 'no', '0', 'False'], goodJson: [true, false], badJson: ['false', 0, null] },
+  // The TLS files and the password file are checked by the rules that tie them together (a readable file,
+  // TLS on, a certificate with its key): see spec/kafka/secured.spec.ts. Alone, each takes empty or text.
+  'kafka.sslCaFile': { good: same(''), bad: [], goodJson: [''], badJson: [1, null, ['ca.pem']] },
+  'kafka.sslCertFile': { good: same(''), bad: [], goodJson: [''], badJson: [1, null] },
+  'kafka.sslKeyFile': { good: same(''), bad: [], goodJson: [''], badJson: [1, null] },
+  'kafka.saslMechanism': { good: same('none'), bad: ['', 'PLAIN', 'scram', 'gssapi', 'scram-sha-1'], goodJson: ['none'], badJson: ['SCRAM-SHA-512', 1, null] },
+  'kafka.saslUsername': { good: same('', 'alice'), bad: [], goodJson: ['alice'], badJson: [1, null] },
+  'kafka.saslPassword': { good: same('', 's3cret'), bad: [], goodJson: ['s3cret'], badJson: [1, null] },
+  'kafka.saslPasswordFile': { good: same('', `${PACKAGE_ROOT}package.json`), bad: [], goodJson: [''], badJson: [1, null] },
   'log.level': {
     good: same('error', 'warn', 'info', 'debug'),
     bad: ['', 'DEBUG', 'verbose', ' info'],
