@@ -1,7 +1,7 @@
 import { tap, lastValueFrom, defaultIfEmpty, type SchedulerLike } from 'rxjs';
 import type { AnalyticsType } from '../model/analytics.js';
 import type { DeadLetterReason } from '../model/dead-letter.js';
-import { analyticsPipeline } from '../analytics/pipeline.js';
+import { localTopology } from '../topology/local-topology.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
 import type { LineWriter } from './line-writer.js';
 import { readRecording } from './recording-source.js';
@@ -50,7 +50,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     await lastValueFrom(
       source.pipe(
         tap(() => (summary.records += 1)),
-        analyticsPipeline(options.settings, options.scheduler ? { scheduler: options.scheduler } : {}),
+        localTopology(options.settings),
         tap((output) => {
           if (output.kind === 'analytics') {
             summary.outputs[output.message.type] += 1;

@@ -91,3 +91,22 @@ function roundDivBig(a: bigint, b: bigint): bigint {
   const rounded = 2n * (n - q * d) >= d ? q + 1n : q;
   return negative ? -rounded : rounded;
 }
+
+/** Adds another sum into `sum`, in place: partial sums of one window combine without losing a cent. */
+export function addSum(sum: MoneySum, other: MoneySum): MoneySum {
+  const cents = sum.cents + other.cents;
+  if (Number.isSafeInteger(cents)) {
+    sum.cents = cents;
+  } else {
+    // Past 2^53 cents: carry the other's cents over as decimal units instead.
+    const common = Math.max(sum.scale, 2);
+    sum.units = rescale(sum.units, sum.scale, common) + rescale(BigInt(other.cents), 2, common);
+    sum.scale = common;
+  }
+  if (other.units !== 0n) {
+    const common = Math.max(sum.scale, other.scale);
+    sum.units = rescale(sum.units, sum.scale, common) + rescale(other.units, other.scale, common);
+    sum.scale = common;
+  }
+  return sum;
+}

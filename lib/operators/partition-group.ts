@@ -49,12 +49,12 @@ interface Lane<T> {
  * result:  -B-----(bac|)   (a and c wait for p1's head)
  * ```
  */
-export function partitionGroup<T extends { readonly kind: string }>(
+export function partitionGroup<T extends { readonly kind: string }, S extends PartitionStatus = PartitionStatus>(
   options: PartitionGroupOptions<T>,
-): OperatorFunction<T | PartitionStatus, T | PartitionStatus> {
+): OperatorFunction<T | S, T | S> {
   const { timestampOf, partitionOf } = options;
   return (source) =>
-    new Observable<T | PartitionStatus>((subscriber) => {
+    new Observable<T | S>((subscriber) => {
       // Every partition heard of, by number.
       const lanes = new Map<number, Lane<T>>();
       // Records and words queued over all partitions: zero is the common case, where records go straight out.
@@ -79,8 +79,8 @@ export function partitionGroup<T extends { readonly kind: string }>(
         return { count: lane.records, first };
       });
 
-      const take = (lane: Lane<T>): T | PartitionStatus => {
-        const item = lane.queue[lane.head] as T | PartitionStatus;
+      const take = (lane: Lane<T>): T | S => {
+        const item = lane.queue[lane.head] as T | S;
         lane.queue[lane.head] = undefined as never;
         lane.head += 1;
         queued -= 1;
@@ -127,7 +127,7 @@ export function partitionGroup<T extends { readonly kind: string }>(
         return true;
       };
 
-      const onStatus = (status: PartitionStatus): void => {
+      const onStatus = (status: S): void => {
         const lane = laneOf(status.partition);
         // A newer word makes any word queued after the last record stale.
         while (lane.queue.length > lane.head && isPartitionStatus(lane.queue[lane.queue.length - 1] as T | PartitionStatus)) {
@@ -155,7 +155,7 @@ export function partitionGroup<T extends { readonly kind: string }>(
       const subscription = source.subscribe({
         next: (value) => {
           try {
-            if (isPartitionStatus(value)) onStatus(value);
+            if (isPartitionStatus(value)) onStatus(value as S);
             else onRecord(value as T);
           } catch (err) {
             subscriber.error(err);

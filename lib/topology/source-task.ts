@@ -1,0 +1,80 @@
+import { connect, filter, map, merge, type Observable, type OperatorFunction } from 'rxjs';
+import { highAmountAlerts } from '../analytics/high-amount.js';
+import type { PipelineOutput } from '../analytics/pipeline.js';
+import type { AnalyticsSettings } from '../analytics/settings.js';
+import { isDeadLetter, deadLetter, type DeadLetter } from '../model/dead-letter.js';
+import { decodeOrder, isOrderRecord, type OrderRecord } from '../model/decode-order.js';
+import type { PartitionStatus, SourceEvent } from '../model/source.js';
+import { formatWindowTime } from '../model/window-time.js';
+import { rejectFarAhead } from '../operators/reject-far-ahead.js';
+import { boundedOutOfOrderness } from '../operators/watermark-generator.js';
+import type { RoutedOrder, UpstreamMark } from './messages.js';
+import { routeOrders } from './route-orders.js';
+
+export interface SourceTaskOptions {
+  /** The input partition's watermark at the last commit, restored after a restart. */
+  readonly initialWatermark?: number;
+}
+
+/** What a source task emits: results it can give at once, and orders and marks for the customer tasks. */
+export type SourceTaskOutput = PipelineOutput | RoutedOrder | UpstreamMark;
+
+/**
+ * The first stage of the topology, one task per input partition (Kafka Streams' source task): everything
+ * that needs one record only (semantics §1, §4 high_amount), and event time of the partition.
+ *
+ * Each record is decoded or set aside as a dead letter; the high_amount rule sees each order at once;
+ * with the future guard on, an order too far ahead of its partition's watermark becomes a dead letter;
+ * every other order is routed on with the partition's watermark, and the source's words become marks.
+ */
+export function sourceTask(settings: AnalyticsSettings, options: SourceTaskOptions = {}): OperatorFunction<SourceEvent, SourceTaskOutput> {
+  const generator = boundedOutOfOrderness(settings.maxOutOfOrdernessMs);
+  const maxAheadMs = settings.maxFutureSkewMs ?? 0;
+  const restored = options.initialWatermark !== undefined ? { initialWatermark: options.initialWatermark } : {};
+
+  const guarded = (orders$: Observable<OrderRecord | PartitionStatus>): Observable<SourceTaskOutput> =>
+    maxAheadMs <= 0
+      ? orders$.pipe(routeOrders({ generator, ...restored }))
+      : orders$.pipe(
+          rejectFarAhead<OrderRecord, DeadLetter>({
+            maxAheadMs,
+            timestampOf: (r) => r.order.timestamp,
+            partitionOf: (r) => r.source.partition,
+            generator,
+            ...restored,
+            reject: (r, watermark) => farAheadDeadLetter(r, watermark, maxAheadMs),
+          }),
+          connect((checked$) =>
+            merge(
+              checked$.pipe(filter(isDeadLetter)),
+              checked$.pipe(
+                filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
+                routeOrders({ generator, ...restored }),
+              ),
+            ),
+          ),
+        );
+
+  return (source) =>
+    source.pipe(
+      map((event) => (event.kind === 'record' ? decodeOrder(event) : event)),
+      connect(
+        (decoded$): Observable<SourceTaskOutput> =>
+          merge(
+            decoded$.pipe(filter(isDeadLetter)),
+            decoded$.pipe(
+              filter(isOrderRecord),
+              map((r) => r.order),
+              highAmountAlerts(settings.highAmountThreshold),
+            ),
+            guarded(decoded$.pipe(filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)))),
+          ),
+      ),
+    );
+}
+
+export function farAheadDeadLetter(r: OrderRecord, watermark: number, maxAheadMs: number): DeadLetter {
+  const { timestamp } = r.order;
+  const detail = `timestamp ${timestamp} (${formatWindowTime(timestamp)}) is more than ${maxAheadMs} ms ahead of the watermark of partition ${r.source.partition}, ${watermark} (${formatWindowTime(watermark)})`;
+  return deadLetter('too_far_ahead', detail, r.source, r.raw);
+}
