@@ -52,8 +52,12 @@ export { analyticsJson, deadLetterLine, toOutgoing, type OutputTopics } from './
 
 // Ports: where a source or a sink plugs in, and the job that runs the pipeline between them (the Kafka
 // service's own run, with its commits and backpressure, over any source and sink).
-export type { AssignedPartition, CommittedOffset, OutgoingMessage, PartitionWord, RecordSink, RecordSource, SourceBatch, TopicAdmin } from './io/ports.js';
-export { StreamJob, type StreamJobOptions } from './service/stream-job.js';
+export type { AssignedPartition, CommittedOffset, GroupBatch, GroupConsumer, GroupRecord, OutgoingMessage, OwnedPartition, RecordSink, SourceBatch, TopicAdmin } from './io/ports.js';
+export { StreamRuntime, type StreamRuntimeOptions } from './runtime/stream-runtime.js';
+export { localTopology } from './topology/local-topology.js';
+export { sourceTask } from './topology/source-task.js';
+export { customerTask } from './topology/customer-task.js';
+export { hourlyCombiner } from './topology/hourly-combiner.js';
 export type { JobSettings } from './service/config.js';
 export { createLogger, type LogLevel } from './service/logger.js';
 export { readRecording, type RecordingOptions } from './io/recording-source.js';

@@ -30,41 +30,10 @@ export interface CommittedOffset {
   readonly metadata: string | null;
 }
 
-/** The source's word on a partition: `caughtUp` when the broker confirmed it has nothing left to read. */
-export interface PartitionWord {
-  readonly partition: number;
-  readonly caughtUp: boolean;
-}
-
-export interface RecordSource {
-  /**
-   * Consumes the topic from the group's committed offsets (from the earliest where it has none). Each
-   * batch is handed to `handle`, which is awaited: a slow handler holds consumption. `onAssigned` is told
-   * the partitions this instance owns, with whether each is caught up, before their records come.
-   * `onPartitions` is told when the source's word on a partition other than the batch's changes: before a
-   * batch, partitions taken for caught up are reported as not (they may have records again), and once the
-   * broker has confirmed where each ends, as caught up again where they are. Resolves once the partitions
-   * are assigned and announced; `failed` is told if consumption later stops on an error.
-   */
-  start(handlers: {
-    handle: (batch: SourceBatch) => Promise<void>;
-    onAssigned: (partitions: readonly AssignedPartition[]) => void;
-    onPartitions: (words: readonly PartitionWord[]) => void;
-    failed: (error: Error) => void;
-  }): Promise<void>;
-  /** Stops handing over batches; resolves once the batch being handled, if any, is done. */
-  pause(): Promise<void>;
-  /** Stops fetching one partition (its records wait for the others'), or starts again. */
-  pausePartition(partition: number): void;
-  resumePartition(partition: number): void;
-  committed(): Promise<CommittedOffset[]>;
-  commit(offsets: ReadonlyArray<{ partition: number; offset: number; metadata: string }>): Promise<void>;
-  /** Stops consuming and disconnects. */
-  stop(): Promise<void>;
-}
-
 export interface OutgoingMessage {
   readonly topic: string;
+  /** A partition of its own choosing (a mark goes to every partition); by the key's hash otherwise. */
+  readonly partition?: number;
   readonly key: string | null;
   readonly value: Buffer | string | null;
   readonly headers?: Readonly<Record<string, string>>;
@@ -91,4 +60,60 @@ export interface TopicAdmin {
   /** The next offset to be written, by partition. */
   endOffsets(topic: string): Promise<Map<number, number>>;
   close(): Promise<void>;
+}
+
+/**
+ * A consumer in a group that owns partitions of several topics, each of them a task's input (Kafka
+ * Streams' tasks): batches come one partition at a time, tagged with their topic; the assignment is told
+ * whole every time the group rebalances, so that tasks the instance keeps go on and only moved ones stop.
+ */
+export interface GroupRecord extends SourceRecord {
+  readonly key: Uint8Array | null;
+  /** Header values as text (our internal topics write text only). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface GroupBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly GroupRecord[];
+  /** True when the broker said, with these records, that the partition has nothing more to read now. */
+  readonly caughtUp: boolean;
+  readonly highWatermark: number;
+}
+
+/** One partition this instance owns after a rebalance: where the group's commit left it, and its ends. */
+export interface OwnedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The committed offset (-1 for none) and its metadata. */
+  readonly committed: CommittedOffset;
+  /** The first offset still in the log, and the next to be written. */
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface GroupConsumer {
+  /**
+   * Joins the group and consumes the topics. `onAssignment` is told every partition owned after each
+   * rebalance, and awaited before any batch of that generation is handed over; `handle` is awaited too.
+   * Resolves once the first assignment has been handled; `failed` is told if consumption stops on an error.
+   */
+  start(handlers: {
+    onAssignment: (owned: readonly OwnedPartition[]) => Promise<void>;
+    handle: (batch: GroupBatch) => Promise<void>;
+    failed: (error: Error) => void;
+  }): Promise<void>;
+  /** Reads a partition from `offset` on next (a task kept through a rebalance goes on from where it was). */
+  seek(topic: string, partition: number, offset: number): void;
+  pausePartition(topic: string, partition: number): void;
+  resumePartition(topic: string, partition: number): void;
+  /** Stops handing over batches; resolves once the batch being handled, if any, is done. */
+  pause(): Promise<void>;
+  commit(offsets: ReadonlyArray<{ topic: string; partition: number; offset: number; metadata: string }>): Promise<void>;
+  /** The next offset to be written in each partition of a topic. */
+  endOffsets(topic: string): Promise<Map<number, number>>;
+  /** Deletes records below `offset` (Kafka Streams purges its repartition topics once committed past). */
+  deleteRecords(topic: string, partitions: ReadonlyArray<{ partition: number; offset: number }>): Promise<void>;
+  stop(): Promise<void>;
 }

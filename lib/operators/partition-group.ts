@@ -5,8 +5,11 @@ export interface PartitionGroupOptions<T> {
   /** Event time of a record. */
   readonly timestampOf: (value: T) => number;
   readonly partitionOf: (value: T) => number;
-  /** Given, on subscription, a reader of what is held back for a partition (for commits and pausing the source). */
-  readonly onHeld?: (read: (partition: number) => HeldRecords<T>) => void;
+  /**
+   * Given, on subscription, a reader of what is held back for a partition (for commits and pausing the
+   * source); `first` is the oldest record that `counts` (all by default).
+   */
+  readonly onHeld?: (read: (partition: number, counts?: (value: T) => boolean) => HeldRecords<T>) => void;
 }
 
 /** What a partition has waiting in the group. */
@@ -68,13 +71,13 @@ export function partitionGroup<T extends { readonly kind: string }, S extends Pa
         }
         return lane;
       };
-      options.onHeld?.((partition) => {
+      options.onHeld?.((partition, counts) => {
         const lane = lanes.get(partition);
         if (lane === undefined || lane.records === 0) return { count: 0, first: undefined };
         let first: T | undefined;
         for (let i = lane.head; first === undefined && i < lane.queue.length; i++) {
           const item = lane.queue[i] as T | PartitionStatus;
-          if (!isPartitionStatus(item)) first = item as T;
+          if (!isPartitionStatus(item) && (counts === undefined || counts(item as T))) first = item as T;
         }
         return { count: lane.records, first };
       });

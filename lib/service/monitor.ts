@@ -44,6 +44,7 @@ export class JobMonitor {
       this.batchArrival = undefined;
     },
     onOutput: (output) => this.onOutput(output),
+    onTasks: (read) => this.status.onTasks(read),
     observer: {
       onPartitions: (read) => this.status.onPartitions(read),
       onHeld: (read) => this.status.onHeld(read),

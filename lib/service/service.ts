@@ -5,17 +5,23 @@ import { kafkaClient } from '../io/kafka/kafka-client.js';
 import { kafkaSink } from '../io/kafka/kafka-sink.js';
 import { isFatalConnectionFailure } from '../io/kafka/kafka-failures.js';
 import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
-import { kafkaSource } from '../io/kafka/kafka-source.js';
-import type { RecordSink, RecordSource } from '../io/ports.js';
+import { kafkaGroupConsumer } from '../io/kafka/group-consumer.js';
+import type { GroupConsumer, RecordSink } from '../io/ports.js';
+import { INTERNAL_TOPIC_CONFIGS, internalTopics } from '../runtime/internal-topics.js';
+import { StreamRuntime, type StreamRuntimeOptions } from '../runtime/stream-runtime.js';
 import type { Config } from './config.js';
-import { StreamJob, type StreamJobOptions } from './stream-job.js';
 
 /** How the service reaches its broker: our ports, so that the lifecycle can be tested on its own. */
 export interface BrokerConnector {
-  /** Creates the input, output and dead-letter topics where missing. */
-  ensureTopics(): Promise<void>;
-  source(): RecordSource;
+  /** Creates the input, output, dead-letter and internal topics where missing; tells how many partitions the input has. */
+  ensureTopics(): Promise<{ readonly inputPartitions: number }>;
+  consumer(): GroupConsumer;
   sink(): Promise<RecordSink>;
+}
+
+/** The input topic's partitions do not match the internal topic made for them. */
+export class TopologyMismatchError extends Error {
+  override readonly name = 'TopologyMismatchError';
 }
 
 /** Dead letters keep their value whole: their topic takes messages larger than a default topic does. */
@@ -28,6 +34,7 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
     async ensureTopics() {
       await refusePlaintextMismatch(k.bootstrapServers, k.ssl);
       const admin = await kafkaAdmin(kafka);
+      const internal = internalTopics(k.groupId);
       try {
         const topics: Array<[string, Record<string, string>]> = [
           [k.inputTopic, {}],
@@ -37,11 +44,27 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
         for (const [topic, configs] of topics) {
           if (await admin.ensureTopic(topic, k.inputPartitions, configs)) logger.info('created topic', { topic, partitions: k.inputPartitions });
         }
+        // The internal topics follow the input as it is, not as the setting says it would be made.
+        const inputPartitions = (await admin.endOffsets(k.inputTopic)).size;
+        for (const [topic, partitions] of [
+          [internal.ordersByCustomer, inputPartitions],
+          [internal.hourlyPartials, 1],
+        ] as const) {
+          if (await admin.ensureTopic(topic, partitions, INTERNAL_TOPIC_CONFIGS)) logger.info('created internal topic', { topic, partitions });
+          const actual = (await admin.endOffsets(topic)).size;
+          if (actual !== partitions) {
+            throw new TopologyMismatchError(`internal topic ${topic} has ${actual} partitions, but the topology needs ${partitions} (input topic ${k.inputTopic} has ${inputPartitions}); delete it or use another group id`);
+          }
+        }
+        return { inputPartitions };
       } finally {
         await admin.close();
       }
     },
-    source: () => kafkaSource(kafka, { topic: k.inputTopic, groupId: k.groupId }),
+    consumer: () => {
+      const internal = internalTopics(k.groupId);
+      return kafkaGroupConsumer(kafka, { topics: [k.inputTopic, internal.ordersByCustomer, internal.hourlyPartials], groupId: k.groupId });
+    },
     sink: () => kafkaSink(kafka),
   };
 }
@@ -50,11 +73,12 @@ export interface ServiceHooks {
   /** Told when a run starts (true) or ends (false), for readiness. */
   readonly onRunning?: (running: boolean) => void;
   readonly onRestart?: (attempt: number, error: Error) => void;
-  readonly observer?: StreamJobOptions['observer'];
-  readonly onBatch?: StreamJobOptions['onBatch'];
-  readonly onBatchHandled?: StreamJobOptions['onBatchHandled'];
-  readonly onOutput?: StreamJobOptions['onOutput'];
-  readonly onAssigned?: StreamJobOptions['onAssigned'];
+  readonly observer?: StreamRuntimeOptions['observer'];
+  readonly onBatch?: StreamRuntimeOptions['onBatch'];
+  readonly onBatchHandled?: StreamRuntimeOptions['onBatchHandled'];
+  readonly onOutput?: StreamRuntimeOptions['onOutput'];
+  readonly onAssigned?: StreamRuntimeOptions['onAssigned'];
+  readonly onTasks?: StreamRuntimeOptions['onTasks'];
 }
 
 /**
@@ -75,16 +99,19 @@ export async function runService(
     signal.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
   // A broker that cannot be reached yet must not keep a stop waiting.
-  if ((await Promise.race([connector.ensureTopics(), stopped])) === 'stopped') return;
+  const ready = await Promise.race([connector.ensureTopics(), stopped]);
+  if (ready === 'stopped') return;
 
   for (let failures = 0; ; ) {
     const sink = await Promise.race([connector.sink(), stopped]);
     if (sink === 'stopped') return;
-    const run = new StreamJob({
-      source: connector.source(),
+    const run = new StreamRuntime({
+      consumer: connector.consumer(),
       sink,
       analytics: config.analytics,
       topics: config.kafka,
+      internal: internalTopics(config.kafka.groupId),
+      inputPartitions: ready.inputPartitions,
       job,
       logger,
       ...(hooks.observer ? { observer: hooks.observer } : {}),
@@ -92,6 +119,7 @@ export async function runService(
       ...(hooks.onBatchHandled ? { onBatchHandled: hooks.onBatchHandled } : {}),
       ...(hooks.onOutput ? { onOutput: hooks.onOutput } : {}),
       ...(hooks.onAssigned ? { onAssigned: hooks.onAssigned } : {}),
+      ...(hooks.onTasks ? { onTasks: hooks.onTasks } : {}),
     });
     try {
       // Joining the group can take a while (a crashed instance's session must time out first): a stop
@@ -114,13 +142,9 @@ export async function runService(
       const error = err instanceof Error ? err : new Error(String(err));
       await run.abort();
       if (signal.aborted) return;
-      if ((error as { rebalanced?: boolean }).rebalanced === true) {
-        logger.info(error.message);
-        continue;
-      }
       failures += 1;
       // Refused credentials or a certificate that does not verify fail every restart the same way.
-      if (failures > job.restartAttempts || isFatalConnectionFailure(error)) throw error;
+      if (failures > job.restartAttempts || isFatalConnectionFailure(error) || error instanceof TopologyMismatchError) throw error;
       logger.error(`pipeline failed; restart ${failures} of ${job.restartAttempts} in ${job.restartDelayMs} ms`, { error: error.message });
       hooks.onRestart?.(failures, error);
       await Promise.race([sleep(job.restartDelayMs), stopped]);

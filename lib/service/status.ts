@@ -37,6 +37,27 @@ export interface StatusReport {
   /** The job's watermark (ms of event time; the least of the partitions that are not idle), null before the first. */
   readonly watermark: number | null;
   readonly partitions: readonly PartitionReport[];
+  /** Every task this instance runs (one per partition it owns of the input and internal topics). */
+  readonly tasks: readonly TaskReport[];
+  /** Messages handed to the producer and not yet acknowledged by the broker. */
+  readonly pendingOutputs: number;
+}
+
+export interface TaskReport {
+  readonly kind: 'source' | 'customer' | 'combiner';
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset of its partition to read. */
+  readonly offset: number;
+  /** Its partition had nothing more to read at its last batch. */
+  readonly caughtUp: boolean;
+  readonly watermark: number | null;
+}
+
+/** What the runtime tells of its tasks and its output when asked. */
+export interface TasksView {
+  readonly tasks: ReadonlyArray<Omit<TaskReport, 'watermark' | 'offset'> & { readonly next: number; readonly watermark: number }>;
+  readonly pendingOutputs: number;
 }
 
 /** What the source told of a partition. */
@@ -56,6 +77,7 @@ export class JobStatus {
   private restartCount = 0;
   private lastError: string | null = null;
   private jobWatermark = NO_WATERMARK;
+  private readTasks: () => TasksView = () => ({ tasks: [], pendingOutputs: 0 });
   private readonly partitions = new Map<number, PartitionState>();
   // The running pipeline's partitions, as it holds them; none between runs.
   private readPipeline: () => readonly PartitionWatermark[] = () => [];
@@ -132,6 +154,11 @@ export class JobStatus {
     this.jobWatermark = watermark;
   }
 
+  /** The runtime's reader of its tasks. */
+  onTasks(read: () => TasksView): void {
+    this.readTasks = read;
+  }
+
   /** The pipeline's reader of the orders it holds back per partition. */
   onHeld(read: (partition: number) => { readonly count: number }): void {
     this.readHeld = read;
@@ -152,6 +179,7 @@ export class JobStatus {
   report(): StatusReport {
     const now = this.clock();
     const pipeline = new Map(this.readPipeline().map((p) => [p.partition, p]));
+    const tasks = this.readTasks();
     return {
       state: this.current,
       ready: this.ready,
@@ -170,6 +198,8 @@ export class JobStatus {
           idle: pipeline.get(partition)?.idle ?? p.caughtUp,
           held: this.readHeld(partition).count,
         })),
+      tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, watermark: finiteOrNull(t.watermark) })),
+      pendingOutputs: tasks.pendingOutputs,
     };
   }
 

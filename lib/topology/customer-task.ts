@@ -25,6 +25,8 @@ export interface CustomerTaskRestore {
   readonly seenBefore: (at: SourcePosition) => boolean;
   /** Per input partition, the last offset taken before the re-read starts: lower ones are repeats. */
   readonly taken?: ReadonlyMap<number, number>;
+  /** Each input partition's last word before the commit: where it stands when the task starts again. */
+  readonly words?: ReadonlyMap<number, UpstreamMark>;
 }
 
 /** Hooks for commits, metrics and pausing; the task runs the same without them. */
@@ -70,13 +72,13 @@ export function customerTask(settings: AnalyticsSettings, options: CustomerTaskO
   const partitionOf = (r: RoutedOrder): number => r.record.source.partition;
 
   // Every input partition may have records until it says otherwise: one not heard from yet holds the others.
-  const unheard: UpstreamMark[] = Array.from({ length: options.inputPartitions ?? 0 }, (_, partition) => ({
+  const unheard: UpstreamMark[] = Array.from({ length: options.inputPartitions ?? 0 }, (_, partition): UpstreamMark => ({
     kind: 'partition-status',
     partition,
     idle: false,
     watermark: NO_WATERMARK,
     latest: NO_WATERMARK,
-  }));
+  })).map((word) => restore?.words?.get(word.partition) ?? word);
 
   return (source) =>
     defer(() =>
@@ -158,10 +160,10 @@ function ticks(): (e: RoutedOrder | UpstreamMark) => Observable<Item | UpstreamM
 }
 
 /** The group's reader of held items, as the orders among them (ticks are not read records). */
-function heldOrders(onHeld: (read: (partition: number) => HeldRecords<RoutedOrder>) => void): (read: (partition: number) => HeldRecords<Item>) => void {
+function heldOrders(onHeld: (read: (partition: number) => HeldRecords<RoutedOrder>) => void): (read: (partition: number, counts?: (value: Item) => boolean) => HeldRecords<Item>) => void {
   return (read) =>
     onHeld((partition) => {
-      const { count, first } = read(partition);
+      const { count, first } = read(partition, isRoutedOrder);
       return { count, first: first !== undefined && isRoutedOrder(first) ? first : undefined };
     });
 }

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'chai';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
+import { internalTopics } from '../../lib/runtime/internal-topics.js';
+import type { StatusReport } from '../../lib/service/status.js';
 import { CLI, REPO } from './cli.js';
 
 /** The broker the global fixture started (or the one KAFKA_BOOTSTRAP_SERVERS named). */
@@ -141,5 +144,32 @@ export class ServiceProcess {
 
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+}
+
+/**
+ * Waits until a group's instances (their /status on `ports`) have done all the work their topics hold: no
+ * output waits for acknowledgement, and every partition of the input and internal topics is read to its
+ * end by the task that owns it. Throws what it saw last if that does not happen in time.
+ */
+export async function drained(ports: readonly number[], inputTopic: string, groupId: string, timeoutMs = 60_000, servers = bootstrap()): Promise<void> {
+  const internal = internalTopics(groupId);
+  const admin = testKafka(servers).admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      const reports = await Promise.all(ports.map(async (port) => JSON.parse(await (await fetch(`http://127.0.0.1:${port}/status`)).text()) as StatusReport));
+      const ends = new Map<string, number>();
+      for (const topic of [inputTopic, internal.ordersByCustomer, internal.hourlyPartials]) {
+        for (const e of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${e.partition}`, Number(e.high));
+      }
+      const reading = new Map<string, number>();
+      for (const r of reports) for (const t of r.tasks) reading.set(`${t.topic}:${t.partition}`, t.offset);
+      const behind = [...ends].filter(([key, end]) => (reading.get(key) ?? -1) < end).map(([key, end]) => `${key} at ${reading.get(key) ?? 'no task'} of ${end}`);
+      const pending = reports.map((r) => r.pendingOutputs);
+      expect({ behind, pending }, 'work left').to.deep.equal({ behind: [], pending: ports.map(() => 0) });
+    }, timeoutMs);
+  } finally {
+    await admin.disconnect();
   }
 }

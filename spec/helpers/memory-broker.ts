@@ -1,4 +1,4 @@
-import type { CommittedOffset, OutgoingMessage, RecordSink, RecordSource } from '../../lib/io/ports.js';
+import type { GroupConsumer, OutgoingMessage, RecordSink } from '../../lib/io/ports.js';
 import type { BrokerConnector } from '../../lib/service/service.js';
 
 /**
@@ -12,24 +12,27 @@ export class MemoryBroker implements BrokerConnector {
   /** What the next source's start does: 'ok', or an error to fail the run with right after it starts. */
   constructor(private readonly behaviour: (run: number) => 'ok' | Error = () => 'ok', private readonly topicsReady: Promise<void> = Promise.resolve()) {}
 
-  ensureTopics(): Promise<void> {
-    return this.topicsReady;
+  async ensureTopics(): Promise<{ inputPartitions: number }> {
+    await this.topicsReady;
+    return { inputPartitions: 1 };
   }
 
-  source(): RecordSource {
+  consumer(): GroupConsumer {
     const run = ++this.starts;
     const behaviour = this.behaviour;
     return {
-      async start({ onAssigned, failed }) {
-        onAssigned([{ partition: 0, caughtUp: true }]);
+      async start({ onAssignment, failed }) {
+        await onAssignment([{ topic: 'orders', partition: 0, committed: { partition: 0, offset: -1, metadata: null }, low: 0, high: 0 }]);
         const outcome = behaviour(run);
         if (outcome !== 'ok') setTimeout(() => failed(outcome), 1);
       },
+      seek: () => undefined,
       pause: async () => undefined,
       pausePartition: () => undefined,
       resumePartition: () => undefined,
-      committed: async (): Promise<CommittedOffset[]> => [],
       commit: async () => undefined,
+      endOffsets: async () => new Map([[0, 0]]),
+      deleteRecords: async () => undefined,
       stop: async () => undefined,
     };
   }

@@ -9,7 +9,7 @@ import { analyticsJson } from '../../lib/io/serialize.js';
 import type { SourceEvent } from '../../lib/model/source.js';
 import type { StatusReport } from '../../lib/service/status.js';
 import { runCli, SAMPLE, tempDir } from '../helpers/cli.js';
-import { eventually, httpPort, produceTo, readToEnd, readTopic, ServiceProcess, serviceEnv, uniqueNames, type TopicMessage } from '../helpers/kafka.js';
+import { drained, eventually, httpPort, produceTo, readToEnd, readTopic, ServiceProcess, serviceEnv, uniqueNames, type TopicMessage } from '../helpers/kafka.js';
 import { LocalBroker } from '../helpers/local-broker.js';
 import { isSentinelResult, sentinel, writeRecording } from '../helpers/recording.js';
 
@@ -32,6 +32,8 @@ async function runToEnd(names: Names, extra: NodeJS.ProcessEnv = {}): Promise<st
         [2, 0, true],
       ]);
     }, 60_000);
+    // The input read to its end is not all: the customer tasks and the combiner must be through too.
+    await drained([port], names.inputTopic, names.groupId);
     service.kill('SIGTERM');
     expect(await service.exited, service.logs.join('\n')).to.equal(0);
   } finally {

@@ -200,6 +200,9 @@ describe('the HTTP endpoints', () => {
         const metrics = await eventually(async () => {
           const body = (await get(port, '/metrics')).body;
           expect(sum(samples(body, 'stream_processor_records_in_total'))).to.equal(lines.length);
+          // Window results come from the customer tasks and the combiner, after the input is read.
+          const types = samples(body, 'stream_processor_outputs_total');
+          expect([types.get('{type="hourly_sales"}') ?? 0, types.get('{type="customer_stats"}') ?? 0].every((n) => n > 0)).to.equal(true);
           return body;
         }, 60_000);
         const outputs = samples(metrics, 'stream_processor_outputs_total');

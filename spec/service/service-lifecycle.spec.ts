@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { RebalanceError } from '../../lib/io/kafka/kafka-source.js';
 import { loadConfig, type Config } from '../../lib/service/config.js';
 import { createLogger } from '../../lib/service/logger.js';
 import { runService } from '../../lib/service/service.js';
@@ -45,20 +44,6 @@ describe('runService lifecycle (restart strategy, stop)', () => {
     await done;
     expect(broker.starts).to.equal(2);
     expect(running).to.deep.equal([true, false, true, false]);
-  });
-
-  it('does not count a rebalance as a failure: it starts over at once', async () => {
-    const broker = new MemoryBroker((run) => (run <= 5 ? new RebalanceError('the group rebalanced') : 'ok'));
-    const controller = new AbortController();
-    const restarts: number[] = [];
-    let ran: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (ran = resolve));
-    const done = runService(config(0, 60_000), quiet, controller.signal, { onRestart: (n) => restarts.push(n), onRunning: (r) => r && broker.starts === 6 && ran() }, broker);
-    await running;
-    controller.abort();
-    await done;
-    expect(broker.starts).to.equal(6);
-    expect(restarts).to.deep.equal([]);
   });
 
   it('stops at once while the broker cannot be reached yet', async () => {

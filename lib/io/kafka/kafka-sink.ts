@@ -50,7 +50,7 @@ export async function kafkaSink(kafka: Kafka): Promise<RecordSink> {
     for (const m of batch) {
       let list = byTopic.get(m.topic);
       if (list === undefined) byTopic.set(m.topic, (list = []));
-      list.push({ key: m.key, value: m.value, ...(m.headers ? { headers: { ...m.headers } } : {}) });
+      list.push({ key: m.key, value: m.value, ...(m.partition !== undefined ? { partition: m.partition } : {}), ...(m.headers ? { headers: { ...m.headers } } : {}) });
     }
     producer
       .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })

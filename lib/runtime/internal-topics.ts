@@ -1,0 +1,28 @@
+/**
+ * The topics the service keeps for itself, named from the group id as Kafka Streams names its own from the
+ * application id, so that two jobs on one cluster never share them.
+ */
+export interface InternalTopics {
+  /** Orders keyed by customer, with every input partition's marks: as many partitions as the input. */
+  readonly ordersByCustomer: string;
+  /** Each customer task's share of the hourly sales, with its marks: one partition, read by one task. */
+  readonly hourlyPartials: string;
+}
+
+export function internalTopics(groupId: string): InternalTopics {
+  return {
+    ordersByCustomer: `${groupId}-orders-by-customer-repartition`,
+    hourlyPartials: `${groupId}-hourly-partials-repartition`,
+  };
+}
+
+/**
+ * Topic settings of both: records are deleted once every task has committed past them (purged after each
+ * commit, as Kafka Streams does), never by age, so a task that was down a long time still finds its input.
+ */
+export const INTERNAL_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '-1',
+  // Orders keep their value whole: as large as an input record may be, with room for the headers.
+  'max.message.bytes': String(2 * 1024 * 1024),
+};

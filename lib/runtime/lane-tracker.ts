@@ -1,0 +1,119 @@
+import type { HeldRecords } from '../operators/partition-group.js';
+import type { WindowAssigner } from '../operators/window-assigner.js';
+import type { RoutedOrder } from '../topology/messages.js';
+
+/** A run of a lane's records from `offset` on, needed no longer than `until` (event time). */
+interface Run {
+  readonly offset: number;
+  readonly until: number;
+  /** The last input offset taken in the lane before the run: a re-read from here drops repeats below it. */
+  readonly taken: number;
+}
+
+interface Lane {
+  /** The last input offset taken. */
+  taken: number;
+  /** Still-needed runs, oldest first, retention increasing. */
+  readonly runs: Run[];
+}
+
+/** Where a customer task's re-read of one lane starts after a restart, and how far it had processed. */
+export interface LaneCommit {
+  readonly from: number;
+  readonly taken: number;
+  readonly readUpTo: number;
+}
+
+/** Retention times are rounded up to this, so a lane keeps a few runs an hour, not one a record. */
+const GRANULE_MS = 1_000;
+
+/**
+ * How far a customer task may commit its partition of the orders-by-customer topic. That one log holds
+ * several lanes (one an input partition), taken out of log order by the partition group, so each lane
+ * keeps its own queue of still-needed runs (as the single-log commit tracker did), and the commit is the
+ * earliest offset any lane still needs: an order is needed until the watermark passes the end of its
+ * window and of its velocity span; an order waiting in the group has not been processed at all.
+ */
+export class LaneTracker {
+  private readonly lanes = new Map<number, Lane>();
+  // The last input offset taken before each order, for the orders a commit may start a re-read at.
+  private readonly takenBefore = new WeakMap<RoutedOrder, number>();
+  private watermark = -Infinity;
+  private held: (lane: number) => HeldRecords<RoutedOrder> = () => ({ count: 0, first: undefined });
+
+  constructor(
+    private readonly assigner: WindowAssigner,
+    private readonly velocitySpanMs: number,
+    /** The next log offset to read. */
+    private next: number,
+    restored: ReadonlyMap<number, { readonly taken: number }> = new Map(),
+  ) {
+    for (const [lane, { taken }] of restored) this.lanes.set(lane, { taken, runs: [] });
+  }
+
+  private lane(lane: number): Lane {
+    let l = this.lanes.get(lane);
+    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [] }));
+    return l;
+  }
+
+  onRead(offset: number): void {
+    if (offset >= this.next) this.next = offset + 1;
+  }
+
+  /** An order that is not a repeat, with the last input offset taken in its lane before it. */
+  onTaken(order: RoutedOrder, before: number): void {
+    this.lane(order.record.source.partition).taken = order.record.source.offset;
+    this.takenBefore.set(order, before);
+  }
+
+  /** An order processed in event time. */
+  onOrder(order: RoutedOrder): void {
+    const timestamp = order.record.order.timestamp;
+    const until = Math.ceil(Math.max(this.assigner.assign(timestamp).end - 1, timestamp + this.velocitySpanMs) / GRANULE_MS) * GRANULE_MS;
+    if (until <= this.watermark) return;
+    const { runs } = this.lane(order.record.source.partition);
+    const last = runs[runs.length - 1];
+    if (last === undefined || until > last.until) runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1 });
+  }
+
+  onHeld(read: (lane: number) => HeldRecords<RoutedOrder>): void {
+    this.held = read;
+  }
+
+  onWatermark(watermark: number): void {
+    this.watermark = watermark;
+    for (const { runs } of this.lanes.values()) {
+      let drop = 0;
+      while (drop < runs.length && runs[drop]!.until <= watermark) drop += 1;
+      if (drop > 0) runs.splice(0, drop);
+    }
+  }
+
+  /** The offset to commit, and per lane where a re-read starts. */
+  snapshot(): { readonly offset: number; readonly next: number; readonly lanes: ReadonlyMap<number, LaneCommit> } {
+    const lanes = new Map<number, LaneCommit>();
+    let offset = this.next;
+    for (const [id, lane] of this.lanes) {
+      const first = this.held(id).first;
+      const run = lane.runs[0];
+      const readUpTo = first?.at.offset ?? this.next;
+      const commit: LaneCommit =
+        run !== undefined
+          ? { from: run.offset, taken: run.taken, readUpTo }
+          : first !== undefined
+            ? { from: first.at.offset, taken: this.takenBefore.get(first) ?? -1, readUpTo }
+            : { from: this.next, taken: lane.taken, readUpTo };
+      lanes.set(id, commit);
+      offset = Math.min(offset, commit.from);
+    }
+    return { offset, next: this.next, lanes };
+  }
+
+  /** Runs held, over all lanes (for metrics and tests). */
+  get size(): number {
+    let n = 0;
+    for (const { runs } of this.lanes.values()) n += runs.length;
+    return n;
+  }
+}

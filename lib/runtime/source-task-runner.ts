@@ -1,0 +1,64 @@
+import { Subject, type Subscription } from 'rxjs';
+import type { GroupBatch, OwnedPartition } from '../io/ports.js';
+import { toOutgoing } from '../io/serialize.js';
+import type { SourceEvent } from '../model/source.js';
+import { NO_WATERMARK } from '../operators/stream-element.js';
+import { sourceTask } from '../topology/source-task.js';
+import { markMessages, routedMessage } from './wire.js';
+import { BACKPRESSURE_STRIDE, type Task, type TaskContext, type TaskDescription } from './task.js';
+import { readMetadata, writeMetadata } from './task-metadata.js';
+
+/**
+ * The task of one input partition: runs {@link sourceTask} over the partition's records, publishes dead
+ * letters and high_amount alerts, and routes orders (by customer) and marks (to every partition) into the
+ * orders-by-customer topic. It holds nothing back, so it commits the next offset to read once its output
+ * is acknowledged, with its watermark as metadata.
+ */
+export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): Task {
+  const { partition } = owned;
+  const { sink, topics, internal, inputPartitions, maxPendingOutputs } = context;
+  const restored = readMetadata(owned.committed.metadata, 'source');
+  let next = owned.committed.offset >= 0 ? owned.committed.offset : owned.low;
+  let watermark = restored?.w ?? NO_WATERMARK;
+  let idle = next >= owned.high;
+  const input = new Subject<SourceEvent>();
+  const subscription: Subscription = input.pipe(sourceTask(context.analytics, restored?.w !== undefined ? { initialWatermark: restored.w } : {})).subscribe({
+    next: (out) => {
+      if (out.kind === 'routed') {
+        watermark = out.watermark;
+        sink.send(routedMessage(internal.ordersByCustomer, out));
+      } else if (out.kind === 'partition-status') {
+        watermark = Math.max(watermark, out.watermark);
+        for (const m of markMessages(internal.ordersByCustomer, inputPartitions, out, next)) sink.send(m);
+      } else {
+        sink.send(toOutgoing(out, topics));
+        context.onOutput(out);
+      }
+    },
+  });
+  // Every customer task hears at once whether this partition has records to read.
+  input.next({ kind: 'partition-status', partition, idle });
+
+  return {
+    topic: topics.inputTopic,
+    partition,
+    get next() {
+      return next;
+    },
+    async handle(batch: GroupBatch) {
+      for (let i = 0; i < batch.records.length; i++) {
+        const record = batch.records[i]!;
+        if (record.offset < next) continue;
+        input.next(record);
+        next = record.offset + 1;
+        if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= maxPendingOutputs) await sink.belowBound(maxPendingOutputs);
+      }
+      if (batch.records.length === 0) next = Math.max(next, batch.highWatermark);
+      idle = batch.caughtUp;
+      input.next({ kind: 'partition-status', partition, idle });
+    },
+    commitEntry: () => ({ offset: next, metadata: writeMetadata({ t: 'source', w: watermark }) }),
+    describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle }),
+    close: () => subscription.unsubscribe(),
+  };
+}

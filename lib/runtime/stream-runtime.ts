@@ -1,0 +1,246 @@
+import type { Logger } from 'winston';
+import type { PipelineObserver, PipelineOutput } from '../analytics/pipeline.js';
+import type { AnalyticsSettings } from '../analytics/settings.js';
+import type { AssignedPartition, GroupBatch, GroupConsumer, OwnedPartition, RecordSink, SourceBatch } from '../io/ports.js';
+import type { OutputTopics } from '../io/serialize.js';
+import type { PartitionWatermark } from '../operators/assign-watermarks.js';
+import type { JobSettings } from '../service/config.js';
+import { DeadLetterLog } from '../service/dead-letter-log.js';
+import { combinerTaskRunner } from './combiner-task-runner.js';
+import { customerTaskRunner, type CustomerTaskGauges } from './customer-task-runner.js';
+import type { InternalTopics } from './internal-topics.js';
+import { singleFlight } from './single-flight.js';
+import { sourceTaskRunner } from './source-task-runner.js';
+import type { TasksView } from '../service/status.js';
+import type { Task, TaskContext } from './task.js';
+
+export interface StreamRuntimeOptions {
+  readonly consumer: GroupConsumer;
+  readonly sink: RecordSink;
+  readonly analytics: AnalyticsSettings;
+  readonly topics: OutputTopics;
+  readonly internal: InternalTopics;
+  /** Partitions of the input topic. */
+  readonly inputPartitions: number;
+  readonly job: JobSettings;
+  readonly logger: Logger;
+  readonly observer?: PipelineObserver;
+  readonly onBatch?: (batch: SourceBatch) => void;
+  readonly onBatchHandled?: (batch: SourceBatch) => void;
+  readonly onOutput?: (output: PipelineOutput) => void;
+  /** Told of the input partitions this instance owns, after each rebalance. */
+  readonly onAssigned?: (partitions: readonly AssignedPartition[]) => void;
+  /** Given a reader of every task this instance runs, and of its output not yet acknowledged. */
+  readonly onTasks?: (read: () => TasksView) => void;
+}
+
+/** How often internal topics are purged, in commits. */
+const PURGE_EVERY = 5;
+
+/**
+ * The Kafka job of one instance (Kafka Streams' `StreamThread`): one consumer in the group over the input
+ * and the internal topics, one task per partition it owns. A rebalance stops only the tasks whose
+ * partitions moved away and starts the ones that moved here (restored from the group's commit); the
+ * others go on from where they were. Output is published through one producer; offsets are committed
+ * per task once the output before them is acknowledged.
+ */
+export class StreamRuntime {
+  private readonly tasks = new Map<string, Task>();
+  private readonly gauges = new Map<string, CustomerTaskGauges>();
+  private readonly deadLetterLog: DeadLetterLog;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
+  private lastCommitted = new Map<string, string>();
+  private commits = 0;
+  private failWith: (error: Error) => void = () => undefined;
+  readonly failed: Promise<never>;
+  private readonly context: TaskContext;
+
+  constructor(private readonly options: StreamRuntimeOptions) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.failWith = reject;
+    });
+    this.failed.catch(() => undefined);
+    this.deadLetterLog = new DeadLetterLog(options.logger);
+    const { consumer, sink, analytics, topics, internal, inputPartitions, job } = options;
+    const observer = options.observer ?? {};
+    this.context = {
+      analytics,
+      sink,
+      topics,
+      internal,
+      inputPartitions,
+      maxPendingOutputs: job.maxPendingOutputs,
+      onOutput: (output) => {
+        if (output.kind === 'dead-letter') this.deadLetterLog.record(output);
+        options.onOutput?.(output);
+      },
+      observer: {
+        // The instance's watermark for status: the lowest of its customer tasks'.
+        onWatermark: () => observer.onWatermark?.(this.watermark()),
+      },
+      inputEnds: singleFlight(() => consumer.endOffsets(topics.inputTopic)),
+    };
+    observer.onPartitions?.(() => this.partitionWatermarks());
+    observer.onHeld?.((partition) => ({ count: this.heldOf(partition), first: undefined }));
+  }
+
+  async start(): Promise<void> {
+    const { consumer, sink, job } = this.options;
+    sink.onFailure((err) => this.failWith(err));
+    this.options.onTasks?.(() => ({ tasks: [...this.tasks.values()].map((t) => t.describe()), pendingOutputs: sink.pending() }));
+    await consumer.start({
+      onAssignment: async (owned) => this.assign(owned),
+      handle: (batch) => this.handle(batch),
+      failed: (err) => this.failWith(err),
+    });
+    this.commitTimer = setInterval(() => void this.commit(), job.commitIntervalMs);
+  }
+
+  private key(topic: string, partition: number): string {
+    return `${topic}:${partition}`;
+  }
+
+  /** After a rebalance: stop the tasks that moved away, keep the others where they were, start the new ones. */
+  private async assign(owned: readonly OwnedPartition[]): Promise<void> {
+    const { consumer, topics, internal, logger } = this.options;
+    const wanted = new Set(owned.map((o) => this.key(o.topic, o.partition)));
+    const stopped: string[] = [];
+    for (const [key, task] of this.tasks) {
+      if (wanted.has(key)) continue;
+      task.close();
+      this.tasks.delete(key);
+      this.gauges.delete(key);
+      this.lastCommitted.delete(key);
+      stopped.push(key);
+    }
+    const kept: string[] = [];
+    const started: string[] = [];
+    for (const o of owned) {
+      const key = this.key(o.topic, o.partition);
+      const existing = this.tasks.get(key);
+      if (existing !== undefined) {
+        // kafkajs restarts every partition from the committed offset: go on from where the task is.
+        consumer.seek(o.topic, o.partition, existing.next);
+        kept.push(key);
+        continue;
+      }
+      let task: Task;
+      if (o.topic === topics.inputTopic) task = sourceTaskRunner(o, this.context);
+      else if (o.topic === internal.ordersByCustomer) {
+        const gauges = { openWindows: 0, openPanes: 0, liveKeys: 0 };
+        this.gauges.set(key, gauges);
+        task = customerTaskRunner(o, this.context, gauges);
+      } else if (o.topic === internal.hourlyPartials) task = combinerTaskRunner(o, this.context);
+      else continue;
+      this.tasks.set(key, task);
+      started.push(key);
+      if (o.committed.offset >= 0) logger.info('resuming from the last commit', { task: key, offset: o.committed.offset, watermark: task.describe().watermark });
+      if (o.committed.offset >= 0 && o.committed.offset > o.low) consumer.seek(o.topic, o.partition, o.committed.offset);
+    }
+    logger.info('tasks assigned', { kept, started, stopped });
+    logger.info('partitions assigned', { partitions: owned.filter((o) => o.topic === topics.inputTopic).map((o) => o.partition) });
+    this.options.onAssigned?.(
+      owned
+        .filter((o) => o.topic === topics.inputTopic)
+        .map((o) => {
+          const next = this.tasks.get(this.key(o.topic, o.partition))?.next ?? o.low;
+          return { partition: o.partition, caughtUp: next >= o.high, offset: next, highWatermark: o.high };
+        }),
+    );
+  }
+
+  private async handle(batch: GroupBatch): Promise<void> {
+    const task = this.tasks.get(this.key(batch.topic, batch.partition));
+    if (task === undefined) return;
+    const isInput = batch.topic === this.options.topics.inputTopic;
+    const sourceBatch: SourceBatch = { partition: batch.partition, records: batch.records, caughtUp: batch.caughtUp, highWatermark: batch.highWatermark };
+    if (isInput) this.options.onBatch?.(sourceBatch);
+    try {
+      await task.handle(batch);
+    } catch (err) {
+      this.failWith(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      if (isInput) this.options.onBatchHandled?.(sourceBatch);
+      this.reportGauges();
+    }
+  }
+
+  private reportGauges(): void {
+    const observer = this.options.observer;
+    if (observer === undefined) return;
+    let windows = 0;
+    let panes = 0;
+    let keys = 0;
+    for (const g of this.gauges.values()) {
+      windows += g.openWindows;
+      panes += g.openPanes;
+      keys += g.liveKeys;
+    }
+    observer.onOpenWindows?.(windows, panes);
+    observer.onLiveKeys?.(keys);
+  }
+
+  /** The lowest watermark of this instance's customer tasks (or of its source tasks, where it has none). */
+  private watermark(): number {
+    const described = [...this.tasks.values()].map((t) => t.describe());
+    const customers = described.filter((d) => d.kind === 'customer');
+    const pool = customers.length > 0 ? customers : described.filter((d) => d.kind === 'source');
+    return pool.length === 0 ? -Infinity : Math.min(...pool.map((d) => d.watermark));
+  }
+
+  private partitionWatermarks(): PartitionWatermark[] {
+    return [...this.tasks.values()]
+      .map((t) => t.describe())
+      .filter((d) => d.kind === 'source')
+      .map((d) => ({ partition: d.partition, watermark: d.watermark, idle: d.caughtUp }));
+  }
+
+  private heldOf(partition: number): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if ('heldOf' in t) n += (t as { heldOf: (lane: number) => number }).heldOf(partition);
+    return n;
+  }
+
+  /** Commits what every task allows, once everything published so far is acknowledged; purges internal topics now and then. */
+  private commit(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const { consumer, sink, internal } = this.options;
+      const entries = [...this.tasks.values()].map((t) => ({ topic: t.topic, partition: t.partition, entry: t.commitEntry() }));
+      const changed = entries.filter((e) => e.entry !== undefined && this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry));
+      if (changed.length === 0) return;
+      await sink.flush();
+      await consumer.commit(changed.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata })));
+      for (const e of changed) this.lastCommitted.set(this.key(e.topic, e.partition), JSON.stringify(e.entry));
+      this.commits += 1;
+      if (this.commits % PURGE_EVERY === 0) {
+        for (const topic of [internal.ordersByCustomer, internal.hourlyPartials]) {
+          const purge = entries.filter((e) => e.topic === topic && e.entry !== undefined).map((e) => ({ partition: e.partition, offset: e.entry!.offset }));
+          await consumer.deleteRecords(topic, purge).catch((err: unknown) => this.options.logger.debug('purge failed; the next one will retry', { topic, error: String(err) }));
+        }
+      }
+    };
+    this.committing = this.committing.then(run, run).catch((err: unknown) => {
+      this.options.logger.warn('commit failed; the next one will retry', { error: String(err) });
+    });
+    return this.committing;
+  }
+
+  /** Graceful stop: stop consuming, publish what is out, commit, disconnect. Windows stay open: they are re-read next time. */
+  async stop(): Promise<void> {
+    clearInterval(this.commitTimer);
+    await this.options.consumer.pause();
+    await this.commit();
+    for (const t of this.tasks.values()) t.close();
+    this.deadLetterLog.close();
+    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close()]);
+  }
+
+  /** Tear-down after a failure: no flush or commit, the next run re-reads from the last good commit. */
+  async abort(): Promise<void> {
+    clearInterval(this.commitTimer);
+    for (const t of this.tasks.values()) t.close();
+    this.deadLetterLog.close();
+    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close({ flush: false })]);
+  }
+}

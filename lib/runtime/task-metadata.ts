@@ -1,0 +1,100 @@
+import * as t from 'io-ts';
+import { isRight } from 'fp-ts/lib/Either.js';
+
+/**
+ * What a task's commit carries besides the offset, in Kafka's per-partition metadata string (at most 4 KB
+ * by default on the broker): enough to pick up where it left off. `-Infinity` is written as `null`.
+ */
+
+const Time = t.union([t.number, t.null]);
+
+/** A source task: its partition's watermark. */
+const SourceMeta = t.type({ t: t.literal('source'), w: Time });
+
+/**
+ * A customer task: its watermark; the next log offset it had read; per input partition (lane) where its
+ * re-read starts, the last input offset taken before that, and how far it had processed; and each input
+ * partition's last word (watermark, caught up, newest event time, next offset to read).
+ */
+const CustomerMeta = t.type({
+  t: t.literal('customer'),
+  w: Time,
+  n: t.number,
+  l: t.record(t.string, t.tuple([t.number, t.number, t.number])),
+  o: t.record(t.string, t.tuple([Time, t.boolean, Time, t.union([t.number, t.null])])),
+});
+
+/** The combiner: its watermark, and each customer task's. */
+const CombinerMeta = t.type({ t: t.literal('combiner'), w: Time, k: t.record(t.string, Time) });
+
+const Meta = t.union([SourceMeta, CustomerMeta, CombinerMeta]);
+type Meta = t.TypeOf<typeof Meta>;
+
+export interface SourceRestore {
+  readonly w: number;
+}
+export interface CustomerRestore {
+  readonly w: number;
+  readonly next: number;
+  readonly lanes: ReadonlyMap<number, { readonly from: number; readonly taken: number; readonly readUpTo: number }>;
+  readonly words: ReadonlyMap<number, { readonly watermark: number; readonly caughtUp: boolean; readonly latest: number; readonly next?: number }>;
+}
+export interface CombinerRestore {
+  readonly w: number;
+  readonly tasks: ReadonlyMap<number, number>;
+}
+
+const fromTime = (n: number | null): number => (n === null ? -Infinity : n);
+const toTime = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+export function readMetadata(metadata: string | null, kind: 'source'): SourceRestore | undefined;
+export function readMetadata(metadata: string | null, kind: 'customer'): CustomerRestore | undefined;
+export function readMetadata(metadata: string | null, kind: 'combiner'): CombinerRestore | undefined;
+export function readMetadata(metadata: string | null, kind: Meta['t']): SourceRestore | CustomerRestore | CombinerRestore | undefined {
+  if (metadata === null || metadata === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(metadata);
+  } catch {
+    // Written by something else: start without a restore point rather than fail.
+    return undefined;
+  }
+  const decoded = Meta.decode(value);
+  if (!isRight(decoded) || decoded.right.t !== kind) return undefined;
+  const m = decoded.right;
+  switch (m.t) {
+    case 'source':
+      return { w: fromTime(m.w) };
+    case 'customer':
+      return {
+        w: fromTime(m.w),
+        next: m.n,
+        lanes: new Map(Object.entries(m.l).map(([k, [from, taken, readUpTo]]) => [Number(k), { from, taken, readUpTo }])),
+        words: new Map(Object.entries(m.o).map(([k, [w, caughtUp, latest, next]]) => [Number(k), { watermark: fromTime(w), caughtUp, latest: fromTime(latest), ...(next !== null ? { next } : {}) }])),
+      };
+    case 'combiner':
+      return { w: fromTime(m.w), tasks: new Map(Object.entries(m.k).map(([k, w]) => [Number(k), fromTime(w)])) };
+  }
+}
+
+export type MetadataInput =
+  | { readonly t: 'source'; readonly w: number }
+  | ({ readonly t: 'customer' } & CustomerRestore)
+  | ({ readonly t: 'combiner' } & CombinerRestore);
+
+export function writeMetadata(m: MetadataInput): string {
+  switch (m.t) {
+    case 'source':
+      return JSON.stringify({ t: 'source', w: toTime(m.w) } satisfies Meta);
+    case 'customer':
+      return JSON.stringify({
+        t: 'customer',
+        w: toTime(m.w),
+        n: m.next,
+        l: Object.fromEntries([...m.lanes].map(([k, l]) => [String(k), [l.from, l.taken, l.readUpTo] as [number, number, number]])),
+        o: Object.fromEntries([...m.words].map(([k, o]) => [String(k), [toTime(o.watermark), o.caughtUp, toTime(o.latest), o.next ?? null] as [number | null, boolean, number | null, number | null]])),
+      } satisfies Meta);
+    case 'combiner':
+      return JSON.stringify({ t: 'combiner', w: toTime(m.w), k: Object.fromEntries([...m.tasks].map(([k, w]) => [String(k), toTime(w)])) } satisfies Meta);
+  }
+}
