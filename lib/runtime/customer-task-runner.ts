@@ -217,6 +217,9 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
         lanes: snapshot.lanes,
         words: new Map([...words].map(([p, w]) => [p, { watermark: w.watermark, caughtUp: w.idle, latest: w.latest, ...(w.next !== undefined ? { next: w.next } : {}) }])),
       });
+      if (process.env.SP_DEBUG && Number.isFinite(watermark) && snapshot.offset < next - 500) {
+        process.stderr.write(`DEBUG task ${task} next ${next} offset ${snapshot.offset} W ${watermark} lanes ${JSON.stringify([...snapshot.lanes])} held ${JSON.stringify([0, 1, 2].map((l) => held(l)))} words ${JSON.stringify([...words.values()].map((w) => [w.partition, w.idle, w.watermark, w.next]))} doubted ${JSON.stringify([...doubted])}\n`);
+      }
       return { offset: snapshot.offset, metadata };
     },
     describe: (): TaskDescription => ({ kind: 'customer', topic: internal.ordersByCustomer, partition: task, next, watermark, caughtUp }),

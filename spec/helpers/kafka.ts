@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
@@ -118,12 +119,13 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
 
   constructor(env: NodeJS.ProcessEnv, args: readonly string[] = ['run']) {
-    this.child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', SP_DEBUG: process.env.SP_DEBUG, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     const take = (chunk: Buffer): void => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       this.logs.push(...lines);
+      if (process.env.SP_DEBUG) appendFileSync('/tmp/sp-debug.log', lines.filter((l) => l.startsWith('DEBUG')).map((l) => `${this.child.pid} ${l}\n`).join(''));
     };
     this.child.stdout?.on('data', take);
     this.child.stderr?.on('data', take);

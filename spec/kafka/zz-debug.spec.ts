@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { drained, httpPort, produceTo, readToEnd, ServiceProcess, serviceEnv, uniqueNames } from '../helpers/kafka.js';
+import { isSentinelResult, sentinel, writeRecording } from '../helpers/recording.js';
+import { readFileSync } from 'node:fs';
+
+describe('debug', function () {
+  this.timeout(300_000);
+  it('one instance, slow output, no kill', async () => {
+    const names = uniqueNames('dbg');
+    const dir = tempDir();
+    const file = join(dir, 'orders.jsonl');
+    writeRecording(file, 20_000, 11);
+    const all = join(dir, 'all.jsonl');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(all, readFileSync(file, 'utf8') + [0, 1, 2].map((p) => sentinel(p)).join('\n') + '\n');
+    const out = join(dir, 'out.jsonl');
+    expect((await runCli(['replay', all, '--out', out])).code).to.equal(0);
+    const expected = new Set(readFileSync(out, 'utf8').split('\n').filter((l) => l !== '' && !isSentinelResult(l)));
+    const env = serviceEnv(names, { JOB_COMMIT_INTERVAL_MS: '50', JOB_MAX_PENDING_OUTPUTS: '5' });
+    expect((await runCli(['produce', file], env)).code).to.equal(0);
+    await produceTo(names.inputTopic, [0, 1, 2].map((partition) => ({ partition, value: sentinel(partition) })));
+    const first = new ServiceProcess(env);
+    await first.waitForLog(/"consuming"/, 60_000);
+    const { readTopic } = await import('../helpers/kafka.js');
+    await readTopic(names.outputTopic, (m) => m.length >= expected.size / 4, 60_000);
+    first.kill('SIGKILL');
+    await first.exited;
+    const lateFirst = (await readToEnd(names.deadLetterTopic)).filter((m) => m.headers.reason === 'late').length;
+    const before = new Set((await readToEnd(names.outputTopic)).map((m) => m.value?.toString() ?? ''));
+    console.log('FIRST late', lateFirst, 'outputs', before.size, 'of', expected.size);
+    const s = new ServiceProcess(serviceEnv(names));
+    await readTopic(names.outputTopic, (m) => new Set(m.map((x) => x.value?.toString())).size >= expected.size, 60_000).catch(() => undefined);
+    s.kill('SIGTERM');
+    await s.exited;
+    console.log('SECOND', s.logs.filter((l) => /resuming/.test(l)).map((l) => l.slice(60, 220)).join(' | '));
+    const got = new Set((await readToEnd(names.outputTopic)).map((m) => m.value?.toString() ?? '').filter((v) => !isSentinelResult(v)));
+    const late = (await readToEnd(names.deadLetterTopic)).filter((m) => m.headers.reason === 'late').length;
+    const missing = [...expected].filter((e) => !got.has(e));
+    const extra = [...got].filter((e) => !expected.has(e)); console.log('missing', missing.length, 'late', late, JSON.stringify(missing.slice(0, 4)), 'extra', extra.length, JSON.stringify(extra.slice(0, 4)));
+    expect({ missing: missing.length, late }).to.deep.equal({ missing: 0, late: 0 });
+  });
+});
