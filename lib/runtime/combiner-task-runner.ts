@@ -76,7 +76,7 @@ export function combinerTaskRunner(owned: OwnedPartition, context: TaskContext):
       for (const o of firstOffset.values()) offset = Math.min(offset, o);
       return { offset, metadata: writeMetadata({ t: 'combiner', w: watermark, tasks: taskMarks }) };
     },
-    describe: (): TaskDescription => ({ kind: 'combiner', topic: internal.hourlyPartials, partition: owned.partition, next, watermark, caughtUp }),
+    describe: (): TaskDescription => ({ kind: 'combiner', topic: internal.hourlyPartials, partition: owned.partition, next, watermark, caughtUp, settled: true }),
     close: () => subscription.unsubscribe(),
   };
 }

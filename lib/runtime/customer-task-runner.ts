@@ -40,7 +40,19 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
   // Each input partition's last word as read from the log (what a commit records), and the words doubted.
   const words = new Map<number, UpstreamMark>();
   for (const [partition, w] of restored?.words ?? []) {
-    words.set(partition, { kind: 'partition-status', partition, idle: w.caughtUp, watermark: w.watermark, latest: w.latest, ...(w.next !== undefined ? { next: w.next } : {}) });
+    // A word the re-read will meet again is not restored: until its lane's re-read orders have gone through,
+    // its watermark (which may have been waiting behind them) would move event time past them.
+    const from = restored?.lanes.get(partition)?.from ?? restored?.next ?? 0;
+    if (w.at === undefined || w.at >= from) continue;
+    words.set(partition, {
+      kind: 'partition-status',
+      partition,
+      idle: w.caughtUp,
+      watermark: w.watermark,
+      latest: w.latest,
+      ...(w.next !== undefined ? { next: w.next } : {}),
+      at: { partition, offset: w.at },
+    });
   }
   // Doubted partitions, with the batch (generation) that last doubted each; one question to the broker at a time.
   const doubted = new Map<number, number>();
@@ -215,14 +227,11 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
         w: watermark,
         next: snapshot.next,
         lanes: snapshot.lanes,
-        words: new Map([...words].map(([p, w]) => [p, { watermark: w.watermark, caughtUp: w.idle, latest: w.latest, ...(w.next !== undefined ? { next: w.next } : {}) }])),
+        words: new Map([...words].map(([p, w]) => [p, { watermark: w.watermark, caughtUp: w.idle, latest: w.latest, ...(w.next !== undefined ? { next: w.next } : {}), ...(w.at !== undefined ? { at: w.at.offset } : {}) }])),
       });
-      if (process.env.SP_DEBUG && Number.isFinite(watermark) && snapshot.offset < next - 500) {
-        process.stderr.write(`DEBUG task ${task} next ${next} offset ${snapshot.offset} W ${watermark} lanes ${JSON.stringify([...snapshot.lanes])} held ${JSON.stringify([0, 1, 2].map((l) => held(l)))} words ${JSON.stringify([...words.values()].map((w) => [w.partition, w.idle, w.watermark, w.next]))} doubted ${JSON.stringify([...doubted])}\n`);
-      }
       return { offset: snapshot.offset, metadata };
     },
-    describe: (): TaskDescription => ({ kind: 'customer', topic: internal.ordersByCustomer, partition: task, next, watermark, caughtUp }),
+    describe: (): TaskDescription => ({ kind: 'customer', topic: internal.ordersByCustomer, partition: task, next, watermark, caughtUp, settled: doubted.size === 0 && !asking }),
     close() {
       closed = true;
       subscription.unsubscribe();

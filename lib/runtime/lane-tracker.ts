@@ -74,10 +74,7 @@ export class LaneTracker {
     if (until <= this.watermark) return;
     const { runs } = this.lane(order.record.source.partition);
     const last = runs[runs.length - 1];
-    if (last === undefined || until > last.until) {
-      runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1 });
-      if (process.env.SP_DEBUG && runs.length === 1) process.stderr.write(`DEBUG run ${JSON.stringify({ at: order.at, src: order.record.source, ts: timestamp, until, w: this.watermark, id: order.record.order.orderId })}\n`);
-    }
+    if (last === undefined || until > last.until) runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1 });
   }
 
   onHeld(read: (lane: number) => HeldRecords<RoutedOrder>): void {

@@ -58,7 +58,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       input.next({ kind: 'partition-status', partition, idle });
     },
     commitEntry: () => ({ offset: next, metadata: writeMetadata({ t: 'source', w: watermark }) }),
-    describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle }),
+    describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
     close: () => subscription.unsubscribe(),
   };
 }

@@ -14,14 +14,14 @@ const SourceMeta = t.type({ t: t.literal('source'), w: Time });
 /**
  * A customer task: its watermark; the next log offset it had read; per input partition (lane) where its
  * re-read starts, the last input offset taken before that, and how far it had processed; and each input
- * partition's last word (watermark, caught up, newest event time, next offset to read).
+ * partition's last word (watermark, caught up, newest event time, next offset to read, where in the log).
  */
 const CustomerMeta = t.type({
   t: t.literal('customer'),
   w: Time,
   n: t.number,
   l: t.record(t.string, t.tuple([t.number, t.number, t.number])),
-  o: t.record(t.string, t.tuple([Time, t.boolean, Time, t.union([t.number, t.null])])),
+  o: t.record(t.string, t.tuple([Time, t.boolean, Time, t.union([t.number, t.null]), t.union([t.number, t.null])])),
 });
 
 /** The combiner: its watermark, and each customer task's. */
@@ -37,7 +37,7 @@ export interface CustomerRestore {
   readonly w: number;
   readonly next: number;
   readonly lanes: ReadonlyMap<number, { readonly from: number; readonly taken: number; readonly readUpTo: number }>;
-  readonly words: ReadonlyMap<number, { readonly watermark: number; readonly caughtUp: boolean; readonly latest: number; readonly next?: number }>;
+  readonly words: ReadonlyMap<number, { readonly watermark: number; readonly caughtUp: boolean; readonly latest: number; readonly next?: number; readonly at?: number }>;
 }
 export interface CombinerRestore {
   readonly w: number;
@@ -70,7 +70,7 @@ export function readMetadata(metadata: string | null, kind: Meta['t']): SourceRe
         w: fromTime(m.w),
         next: m.n,
         lanes: new Map(Object.entries(m.l).map(([k, [from, taken, readUpTo]]) => [Number(k), { from, taken, readUpTo }])),
-        words: new Map(Object.entries(m.o).map(([k, [w, caughtUp, latest, next]]) => [Number(k), { watermark: fromTime(w), caughtUp, latest: fromTime(latest), ...(next !== null ? { next } : {}) }])),
+        words: new Map(Object.entries(m.o).map(([k, [w, caughtUp, latest, next, at]]) => [Number(k), { watermark: fromTime(w), caughtUp, latest: fromTime(latest), ...(next !== null ? { next } : {}), ...(at !== null ? { at } : {}) }])),
       };
     case 'combiner':
       return { w: fromTime(m.w), tasks: new Map(Object.entries(m.k).map(([k, w]) => [Number(k), fromTime(w)])) };
@@ -92,7 +92,7 @@ export function writeMetadata(m: MetadataInput): string {
         w: toTime(m.w),
         n: m.next,
         l: Object.fromEntries([...m.lanes].map(([k, l]) => [String(k), [l.from, l.taken, l.readUpTo] as [number, number, number]])),
-        o: Object.fromEntries([...m.words].map(([k, o]) => [String(k), [toTime(o.watermark), o.caughtUp, toTime(o.latest), o.next ?? null] as [number | null, boolean, number | null, number | null]])),
+        o: Object.fromEntries([...m.words].map(([k, o]) => [String(k), [toTime(o.watermark), o.caughtUp, toTime(o.latest), o.next ?? null, o.at ?? null] as [number | null, boolean, number | null, number | null, number | null]])),
       } satisfies Meta);
     case 'combiner':
       return JSON.stringify({ t: 'combiner', w: toTime(m.w), k: Object.fromEntries([...m.tasks].map(([k, w]) => [String(k), toTime(w)])) } satisfies Meta);

@@ -31,6 +31,8 @@ export interface TaskDescription {
   readonly watermark: number;
   /** True when its partition has nothing more to read now. */
   readonly caughtUp: boolean;
+  /** False while it waits for the broker to confirm where input partitions end (it may still move event time). */
+  readonly settled: boolean;
 }
 
 /** What every task of an instance shares: settings, where results go, and the hooks for metrics. */

@@ -51,6 +51,8 @@ export interface TaskReport {
   readonly offset: number;
   /** Its partition had nothing more to read at its last batch. */
   readonly caughtUp: boolean;
+  /** False while it waits for the broker to confirm where input partitions end. */
+  readonly settled: boolean;
   readonly watermark: number | null;
 }
 
@@ -198,7 +200,7 @@ export class JobStatus {
           idle: pipeline.get(partition)?.idle ?? p.caughtUp,
           held: this.readHeld(partition).count,
         })),
-      tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, watermark: finiteOrNull(t.watermark) })),
+      tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, settled: t.settled, watermark: finiteOrNull(t.watermark) })),
       pendingOutputs: tasks.pendingOutputs,
     };
   }

@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
@@ -119,13 +118,12 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
 
   constructor(env: NodeJS.ProcessEnv, args: readonly string[] = ['run']) {
-    this.child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', SP_DEBUG: process.env.SP_DEBUG, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     const take = (chunk: Buffer): void => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       this.logs.push(...lines);
-      if (process.env.SP_DEBUG) appendFileSync('/tmp/sp-debug.log', lines.filter((l) => l.startsWith('DEBUG')).map((l) => `${this.child.pid} ${l}\n`).join(''));
     };
     this.child.stdout?.on('data', take);
     this.child.stderr?.on('data', take);
@@ -169,7 +167,8 @@ export async function drained(ports: readonly number[], inputTopic: string, grou
       for (const r of reports) for (const t of r.tasks) reading.set(`${t.topic}:${t.partition}`, t.offset);
       const behind = [...ends].filter(([key, end]) => (reading.get(key) ?? -1) < end).map(([key, end]) => `${key} at ${reading.get(key) ?? 'no task'} of ${end}`);
       const pending = reports.map((r) => r.pendingOutputs);
-      expect({ behind, pending }, 'work left').to.deep.equal({ behind: [], pending: ports.map(() => 0) });
+      const unsettled = reports.flatMap((r) => r.tasks.filter((t) => !t.settled).map((t) => `${t.topic}:${t.partition}`));
+      expect({ behind, pending, unsettled }, 'work left').to.deep.equal({ behind: [], pending: ports.map(() => 0), unsettled: [] });
     }, timeoutMs);
   } finally {
     await admin.disconnect();
