@@ -8,7 +8,7 @@ import { assignWatermarks, type PartitionWatermark } from '../operators/assign-w
 import { lateRecords } from '../operators/late-records.js';
 import { partitionGroup, type HeldRecords } from '../operators/partition-group.js';
 import { rejectFarAhead } from '../operators/reject-far-ahead.js';
-import { record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
+import { record, type StreamElement } from '../operators/stream-element.js';
 import { windowAggregate } from '../operators/window-aggregate.js';
 import { tumblingWindows, type WindowAssigner } from '../operators/window-assigner.js';
 import { boundedOutOfOrderness } from '../operators/watermark-generator.js';
@@ -88,7 +88,7 @@ export function analyticsPipeline(settings: AnalyticsSettings, options: Pipeline
           timed$.pipe(
             lateRecords(assigner),
             filter((late) => isNew(late.value)),
-            map((late) => lateDeadLetter(late, assigner)),
+            map((late) => lateDeadLetter(late.value, late.timestamp, assigner)),
           ),
           timed$.pipe(
             map(toOrderElement),
@@ -179,14 +179,16 @@ function observe(observer: PipelineObserver): (e: StreamElement<OrderRecord>) =>
 
 const toOrderElement = (e: StreamElement<OrderRecord>) => (e.kind === 'record' ? record(e.value.order, e.timestamp) : e);
 
-function farAheadDeadLetter(r: OrderRecord, watermark: number, maxAheadMs: number): DeadLetter {
+/** The dead letter of an order the future guard refused (semantics §2). */
+export function farAheadDeadLetter(r: OrderRecord, watermark: number, maxAheadMs: number): DeadLetter {
   const { timestamp } = r.order;
   const detail = `timestamp ${timestamp} (${formatWindowTime(timestamp)}) is more than ${maxAheadMs} ms ahead of the watermark of partition ${r.source.partition}, ${watermark} (${formatWindowTime(watermark)})`;
   return deadLetter('too_far_ahead', detail, r.source, r.raw);
 }
 
-function lateDeadLetter(late: TimestampedRecord<OrderRecord>, assigner: WindowAssigner): DeadLetter {
-  const window = assigner.assign(late.timestamp);
+/** The dead letter of an order late for its window (semantics §3), with its event time. */
+export function lateDeadLetter(order: OrderRecord, timestamp: number, assigner: WindowAssigner): DeadLetter {
+  const window = assigner.assign(timestamp);
   const detail = `the watermark had passed the end of its window ${formatWindowTime(window.start)} to ${formatWindowTime(window.end)}`;
-  return deadLetter('late', detail, late.value.source, late.value.raw);
+  return deadLetter('late', detail, order.source, order.raw);
 }

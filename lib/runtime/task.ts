@@ -1,6 +1,6 @@
 import type { PipelineObserver, PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
-import type { GroupBatch, OutgoingMessage, OwnedPartition, RecordSink } from '../io/ports.js';
+import type { GroupBatch, RecordSink } from '../io/ports.js';
 import type { OutputTopics } from '../io/serialize.js';
 import type { InternalTopics } from './internal-topics.js';
 
@@ -49,14 +49,6 @@ export interface TaskContext {
   readonly observer: PipelineObserver;
   /** Where the input partitions end now, asked of the broker: a partition's mark of being caught up is checked against it. */
   readonly inputEnds: () => Promise<ReadonlyMap<number, number>>;
-}
-
-export type TaskFactory = (owned: OwnedPartition, context: TaskContext) => Task;
-
-/** Sends a message, and when too much output waits for acknowledgement, waits (backpressure). */
-export async function sendWithin(context: TaskContext, messages: readonly OutgoingMessage[]): Promise<void> {
-  for (const m of messages) context.sink.send(m);
-  if (context.sink.pending() >= context.maxPendingOutputs) await context.sink.belowBound(context.maxPendingOutputs);
 }
 
 /** Records handed to a task between two looks at the unacknowledged output. */

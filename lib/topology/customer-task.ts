@@ -1,21 +1,19 @@
 import { concatMap, connect, defer, filter, map, merge, of, startWith, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { customerStatsWindow } from '../analytics/customer-stats.js';
 import { orderTotals, type OrderTotals } from '../analytics/order-totals.js';
-import type { PipelineOutput } from '../analytics/pipeline.js';
+import { lateDeadLetter, type PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
 import { velocityAlerts } from '../analytics/velocity.js';
-import { deadLetter, type DeadLetter } from '../model/dead-letter.js';
 import type { Order } from '../model/order.js';
 import type { SourcePosition } from '../model/source.js';
-import { formatWindowTime } from '../model/window-time.js';
 import { dropRepeats } from '../operators/drop-repeats.js';
 import { lateRecords } from '../operators/late-records.js';
 import { partitionGroup, type HeldRecords } from '../operators/partition-group.js';
-import { NO_WATERMARK, record, type StreamElement, type TimestampedRecord } from '../operators/stream-element.js';
+import { NO_WATERMARK, record, type StreamElement } from '../operators/stream-element.js';
 import { upstreamWatermarks } from '../operators/upstream-watermarks.js';
 import { windowAggregate, type WindowSpec } from '../operators/window-aggregate.js';
 import { tumblingWindows, type WindowAssigner } from '../operators/window-assigner.js';
-import { isRoutedOrder, isUpstreamMark, isWatermarkTick, type HourlyPartial, type RoutedOrder, type TaskMark, type UpstreamMark, type WatermarkTick } from './messages.js';
+import { isRoutedOrder, isWatermarkTick, type HourlyPartial, type RoutedOrder, type TaskMark, type UpstreamMark, type WatermarkTick } from './messages.js';
 
 /** Where a restarted customer task picks up (see {@link CustomerTaskOptions.restore}). */
 export interface CustomerTaskRestore {
@@ -115,7 +113,7 @@ export function customerTask(settings: AnalyticsSettings, options: CustomerTaskO
               timed$.pipe(
                 lateRecords(assigner),
                 filter((late) => isNew(late.value.at)),
-                map((late) => lateDeadLetter(late, assigner)),
+                map((late) => lateDeadLetter(late.value.record, late.timestamp, assigner)),
               ),
               timed$.pipe(map(toOrderElement), windowAggregate(hourlyPartialWindow(assigner, task))),
               timed$.pipe(
@@ -178,10 +176,3 @@ function hourlyPartialWindow(assigner: WindowAssigner, task: number): WindowSpec
 }
 
 const toOrderElement = (e: StreamElement<RoutedOrder>): StreamElement<Order> => (e.kind === 'record' ? record(e.value.record.order, e.timestamp) : e);
-
-export function lateDeadLetter(late: TimestampedRecord<RoutedOrder>, assigner: WindowAssigner): DeadLetter {
-  const window = assigner.assign(late.timestamp);
-  const detail = `the watermark had passed the end of its window ${formatWindowTime(window.start)} to ${formatWindowTime(window.end)}`;
-  const { source, raw } = late.value.record;
-  return deadLetter('late', detail, source, raw);
-}

@@ -1,11 +1,10 @@
 import { connect, filter, map, merge, type Observable, type OperatorFunction } from 'rxjs';
 import { highAmountAlerts } from '../analytics/high-amount.js';
-import type { PipelineOutput } from '../analytics/pipeline.js';
+import { farAheadDeadLetter, type PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
-import { isDeadLetter, deadLetter, type DeadLetter } from '../model/dead-letter.js';
+import { isDeadLetter, type DeadLetter } from '../model/dead-letter.js';
 import { decodeOrder, isOrderRecord, type OrderRecord } from '../model/decode-order.js';
 import type { PartitionStatus, SourceEvent } from '../model/source.js';
-import { formatWindowTime } from '../model/window-time.js';
 import { rejectFarAhead } from '../operators/reject-far-ahead.js';
 import { boundedOutOfOrderness } from '../operators/watermark-generator.js';
 import type { RoutedOrder, UpstreamMark } from './messages.js';
@@ -71,10 +70,4 @@ export function sourceTask(settings: AnalyticsSettings, options: SourceTaskOptio
           ),
       ),
     );
-}
-
-export function farAheadDeadLetter(r: OrderRecord, watermark: number, maxAheadMs: number): DeadLetter {
-  const { timestamp } = r.order;
-  const detail = `timestamp ${timestamp} (${formatWindowTime(timestamp)}) is more than ${maxAheadMs} ms ahead of the watermark of partition ${r.source.partition}, ${watermark} (${formatWindowTime(watermark)})`;
-  return deadLetter('too_far_ahead', detail, r.source, r.raw);
 }
