@@ -10,6 +10,9 @@ import {
   benchKafka, committedOffsets, createTopics, endOffsets, monoMs, sleep, sum,
   type BareResult, type SteadyProducerArgs, type SteadyProducerResult,
 } from './common.js';
+import { Fleet, taskKey, type Snapshot } from './fleet.js';
+import { RebalanceWatch, type ChangeReport } from './rebalance-watch.js';
+import { internalTopics } from '../../lib/runtime/internal-topics.js';
 import { childScript, killAll, runNode, SERVICE_MAIN, ServiceProcess } from './processes.js';
 import {
   countFile, countLines, countTopic, SENTINEL_A_TIMESTAMP, SENTINEL_B_TIMESTAMP, type AnalyticsCounts,
@@ -35,6 +38,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean' },
     'keep-topics': { type: 'boolean' },
+    instances: { type: 'string' },
     service: { type: 'string' },
     'service-flags': { type: 'string' },
   },
@@ -50,7 +54,7 @@ const tickMs = positiveInt('--tick-ms', flags['tick-ms'], 5);
 const warmupS = flags.warmup === '0' ? 0 : positiveInt('--warmup', flags.warmup, 2);
 const timeoutS = positiveInt('--timeout', flags.timeout, 900);
 const only = flags.only ?? 'all';
-if (!['all', 'throughput', 'latency'].includes(only)) throw new Error(`--only ${only}: expected throughput or latency`);
+if (!['all', 'throughput', 'rebalance', 'latency'].includes(only)) throw new Error(`--only ${only}: expected throughput, rebalance or latency`);
 const keepTopics = flags['keep-topics'] === true;
 // The service under test: this checkout's build unless told otherwise (to compare a candidate build).
 const serviceMain = resolve(flags.service ?? process.env.BENCH_SERVICE_MAIN ?? SERVICE_MAIN);
@@ -61,12 +65,18 @@ const MIN_SPEED_RATIO = 0.5;
 const MAX_ALERT_P99_MS = 50;
 
 const PARTITIONS = 3;
+// The service runs of the throughput phase: with this many instances in one group, each count in turn.
+const instanceCounts = (flags.instances ?? process.env.BENCH_INSTANCES ?? '1,2,3').split(',').map((n) => positiveInt('--instances', n.trim(), 1));
+if (instanceCounts.some((n) => n > PARTITIONS)) throw new Error(`--instances: at most ${PARTITIONS}, the input's partitions (a member more would have none)`);
 const CUSTOMERS = 100_000;
 const HIGH_AMOUNT_THRESHOLD = 1_000;
 // Detection: the service is done when its group has committed up to the B sentinels (see README), or, as a
 // fallback, when neither its commits nor its output have moved for this long.
 const QUIET_MS = 10_000;
 const POLL_MS = 100;
+const internalTopicNames = (group: string): string[] => Object.values(internalTopics(group));
+// How often the rebalance measure reads every member's /status.
+const WATCH_MS = 50;
 // After the last steady order, how long to wait for the alerts still on their way.
 const LATENCY_GRACE_MS = 10_000;
 
@@ -90,7 +100,8 @@ interface ServiceRun {
   readonly round: number;
   readonly elapsedMs: number;
   readonly startupMs: number;
-  readonly detectedBy: 'commit' | 'quiet';
+  readonly instances: number;
+  readonly detectedBy: 'drained' | 'quiet';
   readonly detectionLagMs: number;
   readonly complete: boolean;
   readonly counts: AnalyticsCounts;
@@ -105,7 +116,8 @@ interface ServiceRun {
 }
 
 // Filled in by the phases, printed at the end whatever happened.
-let throughputVerdict: { ratio: number; bareSpeed: number; serviceSpeed: number } | undefined;
+let throughputVerdict: { ratio: number; bareSpeed: number; serviceSpeed: number; instances: number } | undefined;
+let rebalanceVerdict: readonly ChangeReport[] | undefined;
 let latencyVerdict: { p99: number; missing: number; count: number } | undefined;
 let targetsPrinted = false;
 let broker: Broker | undefined;
@@ -169,7 +181,7 @@ async function main(): Promise<void> {
   await admin.connect();
 
   if (only !== 'latency') await throughput(broker.bootstrap);
-  if (only !== 'throughput') await latency(broker.bootstrap);
+  if (only === 'all' || only === 'latency') await latency(broker.bootstrap);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -191,7 +203,7 @@ async function throughput(bootstrap: string): Promise<void> {
   const input = `${prefix}-orders`;
   await createTopics(a, [{ topic: input, partitions: PARTITIONS }]);
   created.push(input);
-  const produceEnv = serviceEnv(bootstrap, { input, output: `${prefix}-unused`, dlq: `${prefix}-unused`, group: `${prefix}-unused` });
+  const produceEnv = serviceEnv(bootstrap, { input, output: `${prefix}-unused-analytics`, dlq: `${prefix}-unused-dlq`, group: `${prefix}-unused` });
   const produceArgs = [SERVICE_MAIN, 'produce', recording.path];
   const t0 = performance.now();
   const produced = await runNode(produceArgs, { env: produceEnv, stderr: 'capture' });
@@ -206,8 +218,6 @@ async function throughput(bootstrap: string): Promise<void> {
   console.log(`  then 2 sentinel orders per partition, far in the future, at explicit partitions; the topic holds ${thousands(messages)} messages ` +
     `(${[...inputEnds].map(([p, n]) => `p${p} ${thousands(n)}`).join(', ')})`);
   if (messages !== orders + 2 * PARTITIONS) console.log(`  WARNING: expected ${orders + 2 * PARTITIONS} messages on ${input}`);
-  // The B sentinel is each partition's last message: the service is done when its group commits up to it.
-  const target = new Map([...inputEnds].map(([p, end]) => [p, end - 1]));
 
   // What the service should publish: the replay of the same file (one partition; see README for why the
   // late counts may differ a little).
@@ -215,45 +225,60 @@ async function throughput(bootstrap: string): Promise<void> {
   console.log(`replay of the same file (expected results): ${describeCounts(expected.counts)}; late dead letters ${thousands(expected.late)}; ` +
     `${fixed(expected.ms / 1000, 1)} s`);
 
+  const reference = only !== 'rebalance' ? await timedRounds(bootstrap, input, messages, expected) : undefined;
+  if (only === 'all' || only === 'rebalance') await rebalanceRun(bootstrap, input, messages, expected.counts, reference);
+}
+
+/** The bare consumer and the service with each instance count, in turns, `rounds` times; medians and ratios. */
+async function timedRounds(bootstrap: string, input: string, messages: number, expected: { counts: AnalyticsCounts; late: number }): Promise<AnalyticsCounts | undefined> {
   // --- Timed runs, taking turns ---
   const bare: BareRun[] = [];
   const service: ServiceRun[] = [];
-  console.log(`\n${rounds} round(s), bare consumer and service taking turns (each a child process, own group, fresh output topics):`);
+  console.log(`\n${rounds} round(s) of the bare consumer and the service with ${instanceCounts.join(', ')} instance(s), taking turns ` +
+    '(each a child process, own group, fresh output topics):');
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? (['bare', 'service'] as const) : (['service', 'bare'] as const);
-    for (const kind of order) {
+    // Odd rounds go bare, 1, 2, 3 instances; even rounds the other way, so that drift of a shared machine evens out.
+    const contenders: Array<'bare' | number> = ['bare', ...instanceCounts];
+    for (const kind of round % 2 === 1 ? contenders : contenders.reverse()) {
       if (kind === 'bare') {
         const r = await bareRun(bootstrap, input, messages, round);
         bare.push(r);
-        console.log(`  round ${round}  bare     ${thousands(r.messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
+        console.log(`  round ${round}  bare          ${thousands(r.messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
           `  (first message after ${fixed(r.startupMs / 1000, 2)} s; CPU ${fixed(r.cpuMs / 1000, 1)} s)`);
       } else {
         try {
-          const r = await serviceRun(bootstrap, input, target, round, []);
+          const r = await serviceRun(bootstrap, input, round, [], kind);
           service.push(r);
           printServiceRun(r, messages);
         } catch (err) {
-          console.log(`  round ${round}  service  FAILED: ${err instanceof Error ? err.message : String(err)}`);
+          console.log(`  round ${round}  service x${kind}  FAILED: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
     }
   }
 
   // --- Medians, ratio, checks ---
-  const good = service.filter((r) => r.complete);
   const bareSpeed = median(bare.map((r) => r.messages / (r.elapsedMs / 1000)));
-  const serviceSpeed = good.length > 0 ? median(good.map((r) => messages / (r.elapsedMs / 1000))) : NaN;
-  const ratio = serviceSpeed / bareSpeed;
-  console.log(`\nmedians (${bare.length} bare run(s), ${good.length} complete service run(s)); ${thousands(messages)} messages each:`);
+  const good = (n: number): ServiceRun[] => service.filter((r) => r.complete && r.instances === n);
+  const speedOf = (n: number): number => (good(n).length > 0 ? median(good(n).map((r) => messages / (r.elapsedMs / 1000))) : NaN);
+  console.log(`\nmedians (${bare.length} bare run(s); complete service runs: ${instanceCounts.map((n) => `${good(n).length} with ${n}`).join(', ')}); ` +
+    `${thousands(messages)} messages each:`);
+  const medianOf = (runs: readonly ServiceRun[], f: (r: ServiceRun) => number | undefined, digits: number, scale = 1000): string => {
+    const values = runs.flatMap((r) => { const v = f(r); return v === undefined || !Number.isFinite(v) ? [] : [v]; });
+    return values.length > 0 ? fixed(median(values) / scale, digits) : 'n/a';
+  };
   console.log(table([
     ['contender', 'orders/s', 'seconds', 'startup s', 'CPU s', 'service/bare'],
     ['  bare kafkajs consumer (eachBatch, count only)', thousands(bareSpeed), fixed(median(bare.map((r) => r.elapsedMs)) / 1000, 2),
       fixed(median(bare.map((r) => r.startupMs)) / 1000, 2), fixed(median(bare.map((r) => r.cpuMs)) / 1000, 1), ''],
-    ['  service: main.js run, start to last result', good.length > 0 ? thousands(serviceSpeed) : 'n/a',
-      good.length > 0 ? fixed(median(good.map((r) => r.elapsedMs)) / 1000, 2) : 'n/a',
-      good.length > 0 ? fixed(median(good.map((r) => r.startupMs)) / 1000, 2) : 'n/a',
-      good.some((r) => r.cpuMs !== undefined) ? fixed(median(good.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]))) / 1000, 1) : 'n/a',
-      Number.isFinite(ratio) ? fixed(ratio, 2) : 'n/a'],
+    ...instanceCounts.map((n) => [
+      `  service, ${n} instance${n > 1 ? 's' : ''}: start to last result`,
+      good(n).length > 0 ? thousands(speedOf(n)) : 'n/a',
+      medianOf(good(n), (r) => r.elapsedMs, 2),
+      medianOf(good(n), (r) => r.startupMs, 2),
+      medianOf(good(n), (r) => r.cpuMs, 1),
+      Number.isFinite(speedOf(n) / bareSpeed) ? fixed(speedOf(n) / bareSpeed, 2) : 'n/a',
+    ]),
   ]));
 
   console.log('\nresults on the analytics topic vs the replay of the same file:');
@@ -261,15 +286,18 @@ async function throughput(bootstrap: string): Promise<void> {
   const row = (label: string, c: AnalyticsCounts, late: number): string[] =>
     [`  ${label}`, ...[c.hourly_sales, c.customer_stats, c.high_amount, c.velocity, c.other, c.duplicates, late].map(thousands)];
   rows.push(row('replay (1 partition)', expected.counts, expected.late));
-  for (const r of service) rows.push(row(`service round ${r.round}`, r.counts, r.deadLetters));
+  for (const r of service) rows.push(row(`service x${r.instances} round ${r.round}`, r.counts, r.deadLetters));
   console.log(table(rows));
 
-  throughputVerdict = { ratio, bareSpeed, serviceSpeed };
-  if (flags.profile === true) await profileRun(bootstrap, input, target);
+  const first = instanceCounts[0] ?? 1;
+  throughputVerdict = { ratio: speedOf(first) / bareSpeed, bareSpeed, serviceSpeed: speedOf(first), instances: first };
+  if (flags.profile === true) await profileRun(bootstrap, input);
+  // The results of one instance, for the membership-change run to be checked against.
+  return service.find((r) => r.complete && r.instances === 1)?.counts;
 }
 
 function printServiceRun(r: ServiceRun, messages: number): void {
-  console.log(`  round ${r.round}  service  ${thousands(messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
+  console.log(`  round ${r.round}  service x${r.instances}  ${thousands(messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
     `  (partitions after ${fixed(r.startupMs / 1000, 2)} s; CPU ${r.cpuMs === undefined ? '?' : fixed(r.cpuMs / 1000, 1)} s, ` +
     `broker CPU ${r.brokerCpuMs === undefined ? '?' : fixed(r.brokerCpuMs / 1000, 1)} s; done seen by ${r.detectedBy} +${fixed(r.detectionLagMs / 1000, 2)} s; ` +
     `SIGTERM to exit ${fixed(r.stopMs / 1000, 2)} s, ${r.exit})`);
@@ -338,72 +366,81 @@ function serviceEnv(bootstrap: string, t: { input: string; output: string; dlq: 
 }
 
 /**
- * One timed service run on fresh output topics: from spawn until the last real result was appended to
- * the analytics topic (the broker's LogAppendTime of the latest one, read back afterwards).
+ * One timed service run on fresh output topics, with `instances` processes in one group: from the first
+ * spawn until the last real result was appended to the analytics topic (the broker's LogAppendTime of
+ * the latest one, read back afterwards).
  */
-async function serviceRun(bootstrap: string, input: string, target: ReadonlyMap<number, number>, round: number | 'profile', nodeFlags: string[]): Promise<ServiceRun> {
+async function serviceRun(bootstrap: string, input: string, round: number | 'profile', nodeFlags: string[], instances = 1): Promise<ServiceRun> {
   const a = admin as Admin;
   const k = kafka as Kafka;
-  const output = `${prefix}-r${round}-analytics`;
-  const dlq = `${prefix}-r${round}-dlq`;
-  const group = `${prefix}-r${round}-service`;
+  const name = `r${round}-n${instances}`;
+  const output = `${prefix}-${name}-analytics`;
+  const dlq = `${prefix}-${name}-dlq`;
+  const group = `${prefix}-${name}-service`;
   await createTopics(a, [{ topic: output, partitions: PARTITIONS, logAppendTime: true }, { topic: dlq, partitions: PARTITIONS }]);
-  created.push(output, dlq);
-  const log = `${logDir}service-r${round}.log`;
+  created.push(output, dlq, ...internalTopicNames(group));
   const brokerPid = brokerPidOf();
   const brokerCpu0 = brokerPid === undefined ? undefined : cpuMsOf(brokerPid);
-  const service = new ServiceProcess(serviceEnv(bootstrap, { input, output, dlq, group }), log, { main: serviceMain, nodeFlags: [...serviceFlags, ...nodeFlags] });
-  let detectedBy: 'commit' | 'quiet' | undefined;
+  const env = serviceEnv(bootstrap, { input, output, dlq, group });
+  const members = Array.from({ length: instances }, (_, i) =>
+    new ServiceProcess(env, `${logDir}service-${name}${instances > 1 ? `-i${i + 1}` : ''}.log`, { main: serviceMain, nodeFlags: [...serviceFlags, ...nodeFlags] }));
+  const fleet = new Fleet(members, input, group);
+  const spawnedAt = Math.min(...members.map((m) => m.spawnedAt));
+  let detectedBy: 'drained' | 'quiet' | undefined;
   let cpuMs: number | undefined;
   let brokerCpuMs: number | undefined;
-  let stop: Awaited<ReturnType<ServiceProcess['stop']>> | undefined;
+  let stopped = false;
   try {
     let last = '';
     let lastChange = Date.now();
     let failingSince: number | undefined;
     while (detectedBy === undefined) {
       await sleep(POLL_MS);
-      if (!service.running) {
-        const e = await service.exited;
-        throw new Error(`the service exited (${e.code ?? e.signal}) before it was done; first error: ${service.errors[0] ?? 'none'}; log ${rel(log)}${brokerNote()}`);
+      const gone = members.find((m) => !m.running);
+      if (gone !== undefined) {
+        const e = await gone.exited;
+        throw new Error(`a service exited (${e.code ?? e.signal}) before it was done; first error: ${gone.errors[0] ?? 'none'}${brokerNote()}`);
       }
-      let committed: Map<number, number>;
-      let outEnd: number;
+      let done: boolean;
+      let state: string;
       try {
-        committed = await committedOffsets(a, group, input);
-        outEnd = sum((await endOffsets(a, output)).values());
+        done = await fleet.drained(a);
+        state = `${[...(await committedOffsets(a, group, input)).values()].join(',')} ${sum((await endOffsets(a, output)).values())}`;
         failingSince = undefined;
       } catch (err) {
         // A broker hiccup (a coordinator moving, a leader election) is retried; one that lasts is not.
         failingSince ??= Date.now();
-        if (Date.now() - failingSince > 30_000) throw new Error(`the bench could not read offsets for 30 s: ${String(err)}${brokerNote()}`);
+        if (Date.now() - failingSince > 30_000) throw new Error(`the bench could not read offsets or /status for 30 s: ${String(err)}${brokerNote()}`);
         continue;
       }
-      if ([...target].every(([p, offset]) => (committed.get(p) ?? -1) >= offset)) {
-        detectedBy = 'commit';
+      if (done) {
+        detectedBy = 'drained';
         break;
       }
-      const state = `${[...committed.values()].join(',')} ${outEnd}`;
       if (state !== last) {
         last = state;
         lastChange = Date.now();
-      } else if (outEnd > 0 && Date.now() - lastChange >= QUIET_MS) {
+      } else if (!state.endsWith(' 0') && Date.now() - lastChange >= QUIET_MS) {
         detectedBy = 'quiet';
       }
-      if (Date.now() - service.spawnedAt > timeoutS * 1000) throw new Error(`not done after ${timeoutS} s (--timeout); log ${rel(log)}`);
+      if (Date.now() - spawnedAt > timeoutS * 1000) throw new Error(`not done after ${timeoutS} s (--timeout)`);
     }
     const detectedAt = Date.now();
-    cpuMs = service.pid === undefined ? undefined : cpuMsOf(service.pid);
+    const cpus = members.map((m) => (m.pid === undefined ? undefined : cpuMsOf(m.pid)));
+    cpuMs = cpus.some((c) => c === undefined) ? undefined : sum(cpus as number[]);
     brokerCpuMs = brokerPid === undefined || brokerCpu0 === undefined ? undefined : (cpuMsOf(brokerPid) ?? NaN) - brokerCpu0;
-    stop = await service.stop();
+    const stops = await Promise.all(members.map((m) => m.stop()));
+    stopped = true;
     const outputEnds = sum((await endOffsets(a, output)).values());
     const deadLetters = sum((await endOffsets(a, dlq)).values());
-    const counts = await countTopic(k, output, `${prefix}-r${round}-count`, outputEnds);
+    const counts = await countTopic(k, output, `${prefix}-${name}-count`, outputEnds);
+    const assigned = members.map((m) => m.assignedAt ?? NaN);
     return {
       kind: 'service',
       round: typeof round === 'number' ? round : 0,
-      elapsedMs: counts.lastRealAt - service.spawnedAt,
-      startupMs: (service.assignedAt ?? NaN) - service.spawnedAt,
+      instances,
+      elapsedMs: counts.lastRealAt - spawnedAt,
+      startupMs: Math.min(...assigned) - spawnedAt,
       detectedBy,
       detectionLagMs: detectedAt - counts.lastRealAt,
       complete: counts.sentinel > 0,
@@ -411,23 +448,125 @@ async function serviceRun(bootstrap: string, input: string, target: ReadonlyMap<
       deadLetters,
       cpuMs,
       brokerCpuMs,
-      stopMs: stop.stopMs,
-      exit: stop.killed ? 'killed after 30 s' : `exit ${stop.code ?? stop.signal}`,
-      warnings: service.warnings,
-      errors: service.errors,
-      log,
+      stopMs: Math.max(...stops.map((s) => s.stopMs)),
+      exit: stops.map((s) => (s.killed ? 'killed after 30 s' : `exit ${s.code ?? s.signal}`)).filter((x, i, all) => all.indexOf(x) === i).join(', '),
+      warnings: members.flatMap((m) => m.warnings),
+      errors: members.flatMap((m) => m.errors),
+      log: `${logDir}service-${name}*.log`,
     };
   } finally {
-    if (stop === undefined) await service.stop(5_000);
+    if (!stopped) await Promise.all(members.map((m) => m.stop(5_000)));
   }
 }
 
+/**
+ * The cost of membership changes, measured on one run over the same input: two instances start; at a
+ * quarter of the input a third joins; at half, the second gets SIGTERM (as a rolling update does); at
+ * three quarters, the third is killed with SIGKILL. Each change is watched until every task is back in
+ * service (see rebalance-watch.ts) before the next may come. The results are then checked: nothing
+ * missing against a single instance's (at-least-once: repeats are counted, not failed).
+ */
+async function rebalanceRun(bootstrap: string, input: string, messages: number, expected: AnalyticsCounts, reference?: AnalyticsCounts): Promise<void> {
+  const a = admin as Admin;
+  const k = kafka as Kafka;
+  const output = `${prefix}-moves-analytics`;
+  const dlq = `${prefix}-moves-dlq`;
+  const group = `${prefix}-moves-service`;
+  await createTopics(a, [{ topic: output, partitions: PARTITIONS, logAppendTime: true }, { topic: dlq, partitions: PARTITIONS }]);
+  created.push(output, dlq, ...internalTopicNames(group));
+  const env = serviceEnv(bootstrap, { input, output, dlq, group });
+  const members: ServiceProcess[] = [];
+  const spawnMember = (): void => {
+    members.push(new ServiceProcess(env, `${logDir}service-moves-i${members.length + 1}.log`, { main: serviceMain, nodeFlags: serviceFlags }));
+  };
+  const asked = new Set<ServiceProcess>();
+  const stopMember = async (i: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    const m = members[i] as ServiceProcess;
+    asked.add(m);
+    if (signal === 'SIGKILL') m.kill();
+    else await m.stop();
+  };
+  const fleet = new Fleet(members, input, group);
+  const inputEnds = new Map([...(await endOffsets(a, input))].map(([p, end]) => [taskKey(input, p), end]));
+  const holds = (m: ServiceProcess | undefined, seen: Snapshot): boolean => m !== undefined && [...seen.tasks.values()].some((t) => members[t.instance] === m);
+  const changes: Array<{ at: number; label: string; act: () => void; happened: (seen: Snapshot) => boolean }> = [
+    { at: 0.25, label: 'join: a 3rd instance starts', act: spawnMember, happened: (seen) => holds(members[2], seen) },
+    { at: 0.5, label: 'leave: SIGTERM to the 2nd (rolling update)', act: () => void stopMember(1, 'SIGTERM'), happened: () => members[1]?.running === false },
+    { at: 0.75, label: 'crash: SIGKILL to the 3rd', act: () => void stopMember(2, 'SIGKILL'), happened: () => members[2]?.running === false },
+  ];
+  console.log(`\nmembership changes: 2 instances over ${input} (${PARTITIONS} partitions, ${thousands(messages)} messages); then ` +
+    `${changes.map((c) => `at ${c.at * 100}% of the input, ${c.label}`).join('; ')}. /status of every member polled every ${WATCH_MS} ms.`);
+  spawnMember();
+  spawnMember();
+  const spawnedAt = Date.now();
+  const reports: ChangeReport[] = [];
+  let stopped = false;
+  try {
+    let watch: RebalanceWatch | undefined;
+    let watchEpoch = 0;
+    let last: Snapshot | undefined;
+    const limitMs = 120_000;
+    while (true) {
+      await sleep(WATCH_MS);
+      if (Date.now() - spawnedAt > timeoutS * 1000) throw new Error(`not done after ${timeoutS} s (--timeout)`);
+      const unexpected = members.find((m) => !m.running && !asked.has(m));
+      if (unexpected !== undefined) {
+        const e = await unexpected.exited;
+        throw new Error(`an instance exited unasked (${e.code ?? e.signal}); first error: ${unexpected.errors[0] ?? 'none'}${brokerNote()}`);
+      }
+      const seen = await fleet.snapshot();
+      if (watch !== undefined) {
+        watch.observe(seen);
+        if (watch.done || monoMs() - watch.startedAt > limitMs) {
+          const from = watchEpoch;
+          reports.push(watch.report((key) => members.flatMap((m) => m.resumes.filter((r) => r.task === key && r.at >= from - 1_000)).pop()?.offset));
+          printChange(reports[reports.length - 1] as ChangeReport);
+          watch = undefined;
+        }
+      } else if (reports.length < changes.length && last !== undefined && seen.silent.length === 0 && members.every((m) => !m.running || holds(m, seen))) {
+        // Only in a settled group (every member holds tasks), so that one change is not measured mid-way through another.
+        const change = changes[reports.length] as (typeof changes)[number];
+        if (Fleet.inputProgress(seen, input) >= change.at * messages) {
+          watch = new RebalanceWatch(change.label, seen, monoMs(), input, inputEnds, change.happened);
+          watchEpoch = Date.now();
+          change.act();
+        }
+      } else if (reports.length === changes.length && (await fleet.drained(a))) {
+        break;
+      }
+      last = seen;
+    }
+    for (const m of members) asked.add(m);
+    await Promise.all(members.map((m) => m.stop()));
+    stopped = true;
+    const counts = await countTopic(k, output, `${prefix}-moves-count`, sum((await endOffsets(a, output)).values()));
+    console.log(`  results: ${describeCounts(counts)} (${thousands(counts.duplicates)} of them repeats)`);
+    console.log(`  one instance: ${reference === undefined ? 'not run (--only rebalance)' : describeCounts(reference)}; replay: ${describeCounts(expected)}`);
+    if (reference !== undefined) {
+      // At-least-once: a result may come twice, none may be missing, none may differ: the sets must be equal.
+      const same = counts.distinct === reference.distinct && counts.fingerprint === reference.fingerprint;
+      console.log(`  distinct results: ${thousands(counts.distinct)} (fingerprint ${counts.fingerprint}) against ${thousands(reference.distinct)} ` +
+        `(${reference.fingerprint}) from one instance: ${same ? 'the same set' : 'DIFFERENT'}`);
+    }
+    rebalanceVerdict = reports;
+  } finally {
+    if (!stopped) await Promise.all(members.map((m) => m.stop(5_000)));
+  }
+}
+
+function printChange(r: ChangeReport): void {
+  const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : `${fixed(v / 1000, 2)} s`);
+  console.log(`  ${r.label}: every task back in service after ${r.backMs === undefined ? `MORE than the limit (still out: ${r.missing.join(', ')})` : ms(r.backMs)}; ` +
+    `kept input partitions stalled at most ${ms(r.keptInputStallMs)}; tasks per instance ${r.owners.before} -> ${r.owners.after}`);
+  for (const m of r.moved) console.log(`    moved ${m.kind.padEnd(8)} ${m.key}: back after ${ms(m.backMs)}, re-read ${m.reread === undefined ? '?' : thousands(m.reread)} records`);
+}
+
 /** One more run of the service, untimed, under --cpu-prof; prints the summary of where its time went. */
-async function profileRun(bootstrap: string, input: string, target: ReadonlyMap<number, number>): Promise<void> {
+async function profileRun(bootstrap: string, input: string): Promise<void> {
   const dir = `${DATA_DIR}profiles/`;
   const name = `kafka-service-${runId}.cpuprofile`;
   console.log(`\nprofile: one more service run (not timed) under node --cpu-prof --cpu-prof-interval 250 -> ${rel(dir + name)}`);
-  const r = await serviceRun(bootstrap, input, target, 'profile', ['--cpu-prof', '--cpu-prof-interval', '250', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
+  const r = await serviceRun(bootstrap, input, 'profile', ['--cpu-prof', '--cpu-prof-interval', '250', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
   console.log(`  (${fixed(r.elapsedMs / 1000, 2)} s under the profiler)`);
   const { stdout } = await runNode([`${REPO_DIR}dist/bench/profile-summary.js`, `${dir}${name}`, '--top', '15']);
   console.log(stdout.trimEnd());
@@ -549,8 +688,12 @@ function printTargets(): void {
   targetsPrinted = true;
   console.log('\ntargets:');
   if (throughputVerdict !== undefined) {
-    const { ratio } = throughputVerdict;
-    console.log(`  service/bare consumer speed >= ${MIN_SPEED_RATIO}: ${Number.isFinite(ratio) ? fixed(ratio, 2) : 'n/a'}  ${verdict(ratio >= MIN_SPEED_RATIO)}`);
+    const { ratio, instances } = throughputVerdict;
+    console.log(`  service (${instances} instance${instances > 1 ? 's' : ''})/bare consumer speed >= ${MIN_SPEED_RATIO}: ${Number.isFinite(ratio) ? fixed(ratio, 2) : 'n/a'}  ${verdict(ratio >= MIN_SPEED_RATIO)}`);
+  }
+  if (rebalanceVerdict !== undefined) {
+    const ms = (v: number | undefined): string => (v === undefined ? 'not back' : `${fixed(v / 1000, 2)} s`);
+    console.log(`  (no target) every task back in service after: ${rebalanceVerdict.map((r) => `${r.label.split(':')[0]} ${ms(r.backMs)}`).join(', ')}`);
   }
   if (latencyVerdict !== undefined) {
     const { p99, missing, count } = latencyVerdict;

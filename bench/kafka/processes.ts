@@ -63,6 +63,9 @@ interface LogLine {
   readonly level?: string;
   readonly message?: string;
   readonly timestamp?: string;
+  readonly port?: number;
+  readonly task?: string;
+  readonly offset?: number;
 }
 
 /**
@@ -74,6 +77,10 @@ export class ServiceProcess {
   readonly exited: Promise<Exit>;
   /** Epoch ms of the log line "partitions assigned", once it came. */
   assignedAt: number | undefined;
+  /** The port of its HTTP server (`/status`), from the log line "http listening". */
+  httpPort: number | undefined;
+  /** Tasks it started from a commit ("resuming from the last commit"): when (epoch ms), which, from where. */
+  readonly resumes: Array<{ at: number; task: string; offset: number }> = [];
   readonly warnings: string[] = [];
   readonly errors: string[] = [];
   private readonly child: ChildProcess;
@@ -114,6 +121,10 @@ export class ServiceProcess {
       for (const resolve of this.onAssigned) resolve();
       this.onAssigned = [];
     }
+    if (message === 'http listening' && typeof entry.port === 'number') this.httpPort = entry.port;
+    if (message === 'resuming from the last commit' && typeof entry.task === 'string' && typeof entry.offset === 'number') {
+      this.resumes.push({ at: entry.timestamp ? Date.parse(entry.timestamp) : Date.now(), task: entry.task, offset: entry.offset });
+    }
     if (entry.level === 'error') this.errors.push(message);
     else if (entry.level === 'warn') this.warnings.push(message);
   }
@@ -140,6 +151,11 @@ export class ServiceProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGKILL, as a crash or `kill -9` would. */
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
   }
 
   /** SIGTERM, as an orchestrator would, and the time the graceful stop took; SIGKILL after `timeoutMs`. */

@@ -27,6 +27,13 @@ export interface AnalyticsCounts {
   sentinel: number;
   /** Results seen twice: the same hour, customer and hour, or alerted order. */
   duplicates: number;
+  /** Distinct real results, compared by their whole text (so two different results for one hour are two). */
+  distinct: number;
+  /**
+   * An order-free fingerprint of the set of distinct real results (the sums of two 32-bit hashes of each
+   * text): two runs with equal `distinct` and `fingerprint` published the same set of results.
+   */
+  fingerprint: string;
   /** Epoch ms of the latest record timestamp among real results (LogAppendTime: when the broker appended it). */
   lastRealAt: number;
   firstAt: number;
@@ -34,9 +41,12 @@ export interface AnalyticsCounts {
 
 export class AnalyticsCounter {
   readonly counts: AnalyticsCounts = {
-    total: 0, hourly_sales: 0, customer_stats: 0, high_amount: 0, velocity: 0, other: 0, sentinel: 0, duplicates: 0, lastRealAt: 0, firstAt: Infinity,
+    total: 0, hourly_sales: 0, customer_stats: 0, high_amount: 0, velocity: 0, other: 0, sentinel: 0, duplicates: 0, distinct: 0, fingerprint: '0-0', lastRealAt: 0, firstAt: Infinity,
   };
   private readonly seen = new Set<string>();
+  private readonly texts = new Set<string>();
+  private sumA = 0;
+  private sumB = 0;
 
   add(json: string, timestamp = 0): void {
     const c = this.counts;
@@ -73,6 +83,15 @@ export class AnalyticsCounter {
     }
     if (this.seen.has(id)) c.duplicates += 1;
     else this.seen.add(id);
+    const a = fnv1a(json, 0x811c9dc5);
+    const b = fnv1a(json, 0x01000193);
+    const key = `${a.toString(36)} ${b.toString(36)}`;
+    if (this.texts.has(key)) return;
+    this.texts.add(key);
+    c.distinct += 1;
+    this.sumA = (this.sumA + a) >>> 0;
+    this.sumB = (this.sumB + b) >>> 0;
+    c.fingerprint = `${this.sumA.toString(16)}-${this.sumB.toString(16)}`;
   }
 }
 
@@ -118,4 +137,14 @@ export async function countTopic(kafka: Kafka, topic: string, groupId: string, t
     await consumer.disconnect().catch(() => undefined);
   }
   return counter.counts;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, from the given offset basis. */
+function fnv1a(text: string, basis: number): number {
+  let h = basis >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
