@@ -4,14 +4,14 @@ import { toOutgoing } from '../io/serialize.js';
 import type { SourceEvent } from '../model/source.js';
 import { NO_WATERMARK } from '../operators/stream-element.js';
 import { sourceTask } from '../topology/source-task.js';
-import { markMessages, routedMessage } from './wire.js';
+import { markMessage, routedMessage } from './wire.js';
 import { BACKPRESSURE_STRIDE, type Task, type TaskContext, type TaskDescription } from './task.js';
 import { readMetadata, writeMetadata } from './task-metadata.js';
 
 /**
  * The task of one input partition: runs {@link sourceTask} over the partition's records, publishes dead
- * letters and high_amount alerts, and routes orders (by customer) and marks (to every partition) into the
- * orders-by-customer topic. It holds nothing back, so it commits the next offset to read once its output
+ * letters and high_amount alerts, and sends orders (each to its customer's partition) and marks (a copy to
+ * every partition), with the watermark rises each partition must hear of, into the orders-by-customer topic. It holds nothing back, so it commits the next offset to read once its output
  * is acknowledged, with its watermark as metadata.
  */
 export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): Task {
@@ -22,14 +22,16 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
   let watermark = restored?.w ?? NO_WATERMARK;
   let idle = next >= owned.high;
   const input = new Subject<SourceEvent>();
-  const subscription: Subscription = input.pipe(sourceTask(context.analytics, restored?.w !== undefined ? { initialWatermark: restored.w } : {})).subscribe({
+  const subscription: Subscription = input.pipe(
+    sourceTask(context.analytics, { destinations: inputPartitions, ...(restored?.w !== undefined ? { initialWatermark: restored.w } : {}) }),
+  ).subscribe({
     next: (out) => {
       if (out.kind === 'routed') {
         watermark = out.watermark;
         sink.send(routedMessage(internal.ordersByCustomer, out));
       } else if (out.kind === 'partition-status') {
         watermark = Math.max(watermark, out.watermark);
-        for (const m of markMessages(internal.ordersByCustomer, inputPartitions, out, next)) sink.send(m);
+        sink.send(markMessage(internal.ordersByCustomer, out, next));
       } else {
         sink.send(toOutgoing(out, topics));
         context.onOutput(out);

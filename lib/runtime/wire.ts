@@ -3,7 +3,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { decodeOrder, isOrderRecord } from '../model/decode-order.js';
 import type { GroupRecord, OutgoingMessage } from '../io/ports.js';
-import type { HourlyPartial, RoutedOrder, TaskMark, UpstreamMark } from '../topology/messages.js';
+import type { HourlyPartial, RoutedOrder, TaskMark, UpstreamMark, WatermarkRise } from '../topology/messages.js';
 
 /**
  * The internal topics' messages on the wire, each once as an io-ts codec. An order keeps its value bytes
@@ -17,15 +17,20 @@ const Time = t.union([t.number, t.null]);
 const time = (n: number): number | null => (Number.isFinite(n) ? n : null);
 const fromTime = (n: number | null, none = -Infinity): number => (n === null ? none : n);
 
-export const MarkValue = t.type({ partition: t.number, caughtUp: t.boolean, watermark: Time, latest: Time, next: t.union([t.number, t.null]) });
+export const MarkValue = t.intersection([
+  t.type({ partition: t.number, caughtUp: t.boolean, watermark: Time, latest: Time, next: t.union([t.number, t.null]) }),
+  t.partial({ rises: t.string }),
+]);
 export const PartialValue = t.type({ task: t.number, start: t.number, end: t.number, count: t.number, cents: t.number, units: t.string, scale: t.number });
 export const TaskMarkValue = t.type({ task: t.number, watermark: Time });
 
+/** An order to the customer task it is addressed to (partition 0 when there is one task). */
 export function routedMessage(topic: string, order: RoutedOrder): OutgoingMessage {
   const { record } = order;
   const raw = record.raw;
   return {
     topic,
+    partition: order.destination ?? 0,
     key: record.order.customerId,
     value: typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
     headers: {
@@ -34,19 +39,61 @@ export function routedMessage(topic: string, order: RoutedOrder): OutgoingMessag
       'sp.offset': String(record.source.offset),
       'sp.before': String(order.before),
       'sp.watermark': String(order.watermark),
+      ...(order.rises !== undefined && order.rises.length > 0 ? { [RISES]: encodeRises(order.rises) } : {}),
     },
   };
 }
 
-export function markMessages(topic: string, partitions: number, mark: UpstreamMark, next: number): OutgoingMessage[] {
+/** A mark to the customer task it is addressed to (each gets its own copy, with its own rises). */
+export function markMessage(topic: string, mark: UpstreamMark, next: number): OutgoingMessage {
   const value = JSON.stringify({
     partition: mark.partition,
     caughtUp: mark.idle,
     watermark: time(mark.watermark),
     latest: time(mark.latest),
     next,
+    ...(mark.rises !== undefined && mark.rises.length > 0 ? { rises: encodeRises(mark.rises) } : {}),
   } satisfies t.TypeOf<typeof MarkValue>);
-  return Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: null, value, headers: { [KIND]: 'mark' } }));
+  return { topic, partition: mark.destination ?? 0, key: null, value, headers: { [KIND]: 'mark' } };
+}
+
+const RISES = 'sp.rises';
+
+/**
+ * Watermark rises as short text, since an order carries about one for every other customer task:
+ * `timestamp:offset` pairs separated by commas, each timestamp as the step from the one before (the first
+ * from 0) and the watermark as its offset from its timestamp, left out when the same as the one before
+ * (with a fixed out-of-orderness bound, always). `[[1000, -5001], [1250, -4751]]` is `1000:-6001,250`.
+ */
+export function encodeRises(rises: readonly WatermarkRise[]): string {
+  let text = '';
+  let timestamp = 0;
+  let offset: number | undefined;
+  for (const [t, w] of rises) {
+    if (text !== '') text += ',';
+    text += String(t - timestamp);
+    if (w - t !== offset) text += `:${w - t}`;
+    timestamp = t;
+    offset = w - t;
+  }
+  return text;
+}
+
+/** The rises {@link encodeRises} wrote; undefined if the text is not such. */
+export function decodeRises(text: string): WatermarkRise[] | undefined {
+  const rises: WatermarkRise[] = [];
+  let timestamp = 0;
+  let offset: number | undefined;
+  for (const part of text.split(',')) {
+    const fields = part.split(':');
+    const [step, off] = fields;
+    if (fields.length > 2 || !/^-?\d+$/.test(step ?? '') || (off !== undefined && !/^-?\d+$/.test(off))) return undefined;
+    timestamp += Number(step);
+    if (off !== undefined) offset = Number(off);
+    if (offset === undefined || !Number.isSafeInteger(timestamp)) return undefined;
+    rises.push([timestamp, timestamp + offset]);
+  }
+  return rises;
 }
 
 export function partialMessage(topic: string, partial: HourlyPartial): OutgoingMessage {
@@ -71,6 +118,8 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
   const h = record.headers;
   if (h[KIND] === 'mark') {
     const v = decodeJson(MarkValue, record);
+    const rises = v.rises === undefined ? undefined : decodeRises(v.rises);
+    if (v.rises !== undefined && rises === undefined) throw new InternalMessageError(record, `unreadable watermark rises: ${v.rises}`);
     return {
       kind: 'partition-status',
       partition: v.partition,
@@ -79,6 +128,7 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
       latest: fromTime(v.latest),
       ...(v.next !== null ? { next: v.next } : {}),
       at: { partition: v.partition, offset: record.offset },
+      ...(rises !== undefined ? { rises } : {}),
     };
   }
   const partition = Number(h['sp.partition']);
@@ -86,12 +136,16 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
   if (h[KIND] !== 'order' || !Number.isInteger(partition) || !Number.isInteger(offset)) throw new InternalMessageError(record, 'not an order or a mark');
   const decoded = decodeOrder({ kind: 'record', partition, offset, value: record.value });
   if (!isOrderRecord(decoded)) throw new InternalMessageError(record, `the order does not decode: ${decoded.detail}`);
+  const risesText = h[RISES];
+  const rises = risesText === undefined ? undefined : decodeRises(risesText);
+  if (risesText !== undefined && rises === undefined) throw new InternalMessageError(record, `unreadable watermark rises: ${risesText}`);
   return {
     kind: 'routed',
     record: decoded,
     before: Number(h['sp.before']),
     watermark: Number(h['sp.watermark']),
     at: { partition, offset: record.offset },
+    ...(rises !== undefined ? { rises } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { concatMap, connect, defer, filter, map, merge, of, startWith, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { concatMap, connect, defer, filter, from, map, merge, of, startWith, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { customerStatsWindow } from '../analytics/customer-stats.js';
 import { orderTotals, type OrderTotals } from '../analytics/order-totals.js';
 import { lateDeadLetter, type PipelineOutput } from '../analytics/pipeline.js';
@@ -141,19 +141,31 @@ type Item = RoutedOrder | WatermarkTick;
 const itemTime = (e: Item): number => (isWatermarkTick(e) ? e.timestamp : e.record.order.timestamp);
 const itemPartition = (e: Item): number => (isWatermarkTick(e) ? e.partition : e.record.source.partition);
 
-/** Puts a tick before each mark that raises its partition's watermark past what came with the orders seen. */
+/**
+ * Puts a tick before an order or a mark for each rise of its partition's watermark it carries (by orders
+ * sent to other tasks), and one before a mark that raises the watermark past all that came before it (in
+ * one process, or from a source that does not stamp rises).
+ */
 function ticks(): (e: RoutedOrder | UpstreamMark) => Observable<Item | UpstreamMark> {
   const seen = new Map<number, number>();
+  const tick = (partition: number, timestamp: number, watermark: number): WatermarkTick => ({ kind: 'tick', partition, timestamp, watermark });
   return (e) => {
-    if (isRoutedOrder(e)) {
-      const partition = e.record.source.partition;
-      if (e.watermark > (seen.get(partition) ?? NO_WATERMARK)) seen.set(partition, e.watermark);
-      return of(e);
+    const partition = isRoutedOrder(e) ? e.record.source.partition : e.partition;
+    const out: Array<Item | UpstreamMark> = [];
+    let known = seen.get(partition) ?? NO_WATERMARK;
+    for (const [timestamp, watermark] of e.rises ?? []) {
+      if (watermark <= known) continue;
+      known = watermark;
+      out.push(tick(partition, timestamp, watermark));
     }
-    const known = seen.get(e.partition) ?? NO_WATERMARK;
-    if (e.watermark <= known || e.latest === NO_WATERMARK) return of(e);
-    seen.set(e.partition, e.watermark);
-    return of<Array<Item | UpstreamMark>>({ kind: 'tick', partition: e.partition, timestamp: e.latest, watermark: e.watermark }, e);
+    if (isRoutedOrder(e)) known = Math.max(known, e.watermark);
+    else if (e.watermark > known && e.latest !== NO_WATERMARK) {
+      known = e.watermark;
+      out.push(tick(partition, e.latest, e.watermark));
+    }
+    seen.set(partition, known);
+    out.push(e);
+    return out.length === 1 ? of(e) : from(out);
   };
 }
 

@@ -25,7 +25,19 @@ export interface RoutedOrder {
    * `offset` its place in the log the task reads. In one process, the input position itself.
    */
   readonly at: SourcePosition;
+  /** The customer task it goes to, where there are several (a partition of the internal topic). */
+  readonly destination?: number;
+  /** How its partition's watermark rose, since the last message to the same task, by orders sent elsewhere. */
+  readonly rises?: readonly WatermarkRise[];
 }
+
+/**
+ * One rise of an input partition's watermark, by an order: where the order stands among the partitions'
+ * heads (the newest event time of its partition then) and the watermark after it. A task that did not get
+ * the order still learns of the rise, in its place among the partition's messages: so its watermark moves
+ * as one instance's would, order by order, whatever the batches and the routing.
+ */
+export type WatermarkRise = readonly [timestamp: number, watermark: number];
 
 /**
  * An input partition's word, sent to every customer task in order with its orders: its watermark, and
@@ -40,12 +52,16 @@ export interface UpstreamMark extends PartitionStatus {
   readonly next?: number;
   /** Where the owning task read it (as {@link RoutedOrder.at}); absent in one process. */
   readonly at?: SourcePosition;
+  /** The customer task it goes to, where there are several: each gets its own copy. */
+  readonly destination?: number;
+  /** As {@link RoutedOrder.rises}. */
+  readonly rises?: readonly WatermarkRise[];
 }
 
 /**
- * A mark's rise of its partition's watermark, as a stand-in for the orders that made it which this task
- * did not see: it takes its place among the partitions' heads at `timestamp` (the newest of them), so the
- * rise counts where those orders would have been taken.
+ * A rise of a partition's watermark by orders this task did not get (a {@link WatermarkRise}, or a mark's
+ * rise past what came before it), as a stand-in for them: it takes its place among the partitions' heads
+ * at `timestamp` (the newest of them), so the rise counts where those orders would have been taken.
  */
 export interface WatermarkTick {
   readonly kind: 'tick';

@@ -8,11 +8,19 @@ import type { PartitionStatus, SourceEvent } from '../model/source.js';
 import { rejectFarAhead } from '../operators/reject-far-ahead.js';
 import { boundedOutOfOrderness } from '../operators/watermark-generator.js';
 import type { RoutedOrder, UpstreamMark } from './messages.js';
+import { customerPartition } from './customer-partition.js';
 import { routeOrders } from './route-orders.js';
+import { stampRises } from './stamp-rises.js';
 
 export interface SourceTaskOptions {
   /** The input partition's watermark at the last commit, restored after a restart. */
   readonly initialWatermark?: number;
+  /**
+   * How many customer tasks there are: each order is addressed to its customer's ({@link customerPartition})
+   * and each mark copied to every one, with the watermark rises each must hear of ({@link stampRises}).
+   * Absent in one process, where one customer task gets everything.
+   */
+  readonly destinations?: number;
 }
 
 /** What a source task emits: results it can give at once, and orders and marks for the customer tasks. */
@@ -30,10 +38,18 @@ export function sourceTask(settings: AnalyticsSettings, options: SourceTaskOptio
   const generator = boundedOutOfOrderness(settings.maxOutOfOrdernessMs);
   const maxAheadMs = settings.maxFutureSkewMs ?? 0;
   const restored = options.initialWatermark !== undefined ? { initialWatermark: options.initialWatermark } : {};
+  const { destinations } = options;
+  const route = (orders$: Observable<OrderRecord | PartitionStatus>): Observable<RoutedOrder | UpstreamMark> =>
+    destinations === undefined
+      ? orders$.pipe(routeOrders({ generator, ...restored }))
+      : orders$.pipe(
+          routeOrders({ generator, ...restored }),
+          stampRises({ destinations, destinationOf: (o) => customerPartition(o.record.order.customerId, destinations) }),
+        );
 
   const guarded = (orders$: Observable<OrderRecord | PartitionStatus>): Observable<SourceTaskOutput> =>
     maxAheadMs <= 0
-      ? orders$.pipe(routeOrders({ generator, ...restored }))
+      ? route(orders$)
       : orders$.pipe(
           rejectFarAhead<OrderRecord, DeadLetter>({
             maxAheadMs,
@@ -46,10 +62,7 @@ export function sourceTask(settings: AnalyticsSettings, options: SourceTaskOptio
           connect((checked$) =>
             merge(
               checked$.pipe(filter(isDeadLetter)),
-              checked$.pipe(
-                filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)),
-                routeOrders({ generator, ...restored }),
-              ),
+              route(checked$.pipe(filter((e): e is OrderRecord | PartitionStatus => !isDeadLetter(e)))),
             ),
           ),
         );
