@@ -74,7 +74,7 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
           watermark: restored.w,
           seenBefore: (at: { partition: number; offset: number }) => at.offset < (restored.lanes.get(at.partition)?.readUpTo ?? restored.next),
           taken: new Map([...restored.lanes].map(([lane, l]) => [lane, l.taken])),
-          words: new Map(words),
+          words: restoredWords(words, restored.lanes),
         };
   const subscription: Subscription = input
     .pipe(
@@ -83,6 +83,7 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
         inputPartitions: context.inputPartitions,
         ...(restore ? { restore } : {}),
         observer: {
+          onMessage: (message) => tracker.onMessage(message),
           onTaken: (order, before) => tracker.onTaken(order, before),
           onOrder: (order) => tracker.onOrder(order),
           onWatermark: (w) => {
@@ -237,4 +238,19 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
       subscription.unsubscribe();
     },
   };
+}
+
+/**
+ * Where each lane starts again: its last word where the re-read will not meet it, and in any case the
+ * lane's watermark where its re-read starts (a lane with little or nothing to re-read is not unheard of).
+ */
+function restoredWords(words: ReadonlyMap<number, UpstreamMark>, lanes: ReadonlyMap<number, { readonly watermark: number }>): Map<number, UpstreamMark> {
+  const out = new Map(words);
+  for (const [partition, { watermark }] of lanes) {
+    if (watermark === NO_WATERMARK) continue;
+    const word = out.get(partition);
+    if (word === undefined) out.set(partition, { kind: 'partition-status', partition, idle: false, watermark, latest: NO_WATERMARK });
+    else if (word.watermark < watermark) out.set(partition, { ...word, watermark });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { HeldRecords } from '../operators/partition-group.js';
 import type { WindowAssigner } from '../operators/window-assigner.js';
-import type { RoutedOrder } from '../topology/messages.js';
+import { isRoutedOrder, watermarkAfter, type RoutedOrder, type UpstreamMark } from '../topology/messages.js';
 
 /** A run of a lane's records from `offset` on, needed no longer than `until` (event time). */
 interface Run {
@@ -8,20 +8,29 @@ interface Run {
   readonly until: number;
   /** The last input offset taken in the lane before the run: a re-read from here drops repeats below it. */
   readonly taken: number;
+  /** The lane's watermark before the run's first message: where a re-read from here starts the lane. */
+  readonly watermark: number;
 }
 
 interface Lane {
   /** The last input offset taken. */
   taken: number;
+  /** The lane's watermark after the last message read (its rises included). */
+  watermark: number;
   /** Still-needed runs, oldest first, retention increasing. */
   readonly runs: Run[];
 }
 
-/** Where a customer task's re-read of one lane starts after a restart, and how far it had processed. */
+/**
+ * Where a customer task's re-read of one lane starts after a restart, how far it had processed, and the
+ * lane's watermark where the re-read starts. Without it, a lane with little or nothing to re-read would
+ * count as unheard of until its next message, and hold the task's watermark below where it stood.
+ */
 export interface LaneCommit {
   readonly from: number;
   readonly taken: number;
   readonly readUpTo: number;
+  readonly watermark: number;
 }
 
 /** Retention times are rounded up to this, so a lane keeps a few runs an hour, not one a record. */
@@ -38,6 +47,8 @@ export class LaneTracker {
   private readonly lanes = new Map<number, Lane>();
   // The last input offset taken before each order, for the orders a commit may start a re-read at.
   private readonly takenBefore = new WeakMap<RoutedOrder, number>();
+  // Each order's lane watermark before its message, for the orders a re-read may start at.
+  private readonly watermarkBefore = new WeakMap<RoutedOrder, number>();
   private watermark = -Infinity;
   private held: (lane: number) => HeldRecords<RoutedOrder> = () => ({ count: 0, first: undefined });
 
@@ -46,15 +57,22 @@ export class LaneTracker {
     private readonly velocitySpanMs: number,
     /** The next log offset to read. */
     private next: number,
-    restored: ReadonlyMap<number, { readonly taken: number }> = new Map(),
+    restored: ReadonlyMap<number, { readonly taken: number; readonly watermark?: number }> = new Map(),
   ) {
-    for (const [lane, { taken }] of restored) this.lanes.set(lane, { taken, runs: [] });
+    for (const [lane, { taken, watermark }] of restored) this.lanes.set(lane, { taken, runs: [], watermark: watermark ?? -Infinity });
   }
 
   private lane(lane: number): Lane {
     let l = this.lanes.get(lane);
-    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [] }));
+    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [], watermark: -Infinity }));
     return l;
+  }
+
+  /** A message of the log, in log order (repeats too): its lane's watermark moves. */
+  onMessage(message: RoutedOrder | UpstreamMark): void {
+    const lane = this.lane(isRoutedOrder(message) ? message.record.source.partition : message.partition);
+    if (isRoutedOrder(message)) this.watermarkBefore.set(message, lane.watermark);
+    lane.watermark = Math.max(lane.watermark, watermarkAfter(message));
   }
 
   onRead(offset: number): void {
@@ -74,7 +92,9 @@ export class LaneTracker {
     if (until <= this.watermark) return;
     const { runs } = this.lane(order.record.source.partition);
     const last = runs[runs.length - 1];
-    if (last === undefined || until > last.until) runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1 });
+    if (last === undefined || until > last.until) {
+      runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1, watermark: this.watermarkBefore.get(order) ?? -Infinity });
+    }
   }
 
   onHeld(read: (lane: number) => HeldRecords<RoutedOrder>): void {
@@ -100,10 +120,10 @@ export class LaneTracker {
       const readUpTo = first?.at.offset ?? this.next;
       const commit: LaneCommit =
         run !== undefined
-          ? { from: run.offset, taken: run.taken, readUpTo }
+          ? { from: run.offset, taken: run.taken, readUpTo, watermark: run.watermark }
           : first !== undefined
-            ? { from: first.at.offset, taken: this.takenBefore.get(first) ?? -1, readUpTo }
-            : { from: this.next, taken: lane.taken, readUpTo };
+            ? { from: first.at.offset, taken: this.takenBefore.get(first) ?? -1, readUpTo, watermark: this.watermarkBefore.get(first) ?? -Infinity }
+            : { from: this.next, taken: lane.taken, readUpTo, watermark: lane.watermark };
       lanes.set(id, commit);
       offset = Math.min(offset, commit.from);
     }

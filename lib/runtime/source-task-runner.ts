@@ -11,8 +11,9 @@ import { readMetadata, writeMetadata } from './task-metadata.js';
 /**
  * The task of one input partition: runs {@link sourceTask} over the partition's records, publishes dead
  * letters and high_amount alerts, and sends orders (each to its customer's partition) and marks (a copy to
- * every partition), with the watermark rises each partition must hear of, into the orders-by-customer topic. It holds nothing back, so it commits the next offset to read once its output
- * is acknowledged, with its watermark as metadata.
+ * every partition), with the watermark rises each partition must hear of, into the orders-by-customer
+ * topic. It commits where its last marks went out (the end of the last batch), once its output is
+ * acknowledged, with its watermark there as metadata.
  */
 export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): Task {
   const { partition } = owned;
@@ -21,6 +22,9 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
   let next = owned.committed.offset >= 0 ? owned.committed.offset : owned.low;
   let watermark = restored?.w ?? NO_WATERMARK;
   let idle = next >= owned.high;
+  // Where a restart may begin: after the last marks, which carried every watermark rise the customer tasks
+  // had yet to hear of (see stampRises). A restart mid-batch would lose the rises of the orders before it.
+  let committable = { next, watermark };
   const input = new Subject<SourceEvent>();
   const subscription: Subscription = input.pipe(
     sourceTask(context.analytics, { destinations: inputPartitions, ...(restored?.w !== undefined ? { initialWatermark: restored.w } : {}) }),
@@ -32,6 +36,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       } else if (out.kind === 'partition-status') {
         watermark = Math.max(watermark, out.watermark);
         sink.send(markMessage(internal.ordersByCustomer, out, next));
+        committable = { next, watermark };
       } else {
         sink.send(toOutgoing(out, topics));
         context.onOutput(out);
@@ -59,7 +64,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       idle = batch.caughtUp;
       input.next({ kind: 'partition-status', partition, idle });
     },
-    commitEntry: () => ({ offset: next, metadata: writeMetadata({ t: 'source', w: watermark }) }),
+    commitEntry: () => ({ offset: committable.next, metadata: writeMetadata({ t: 'source', w: committable.watermark }) }),
     describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
     close: () => subscription.unsubscribe(),
   };

@@ -13,14 +13,16 @@ const SourceMeta = t.type({ t: t.literal('source'), w: Time });
 
 /**
  * A customer task: its watermark; the next log offset it had read; per input partition (lane) where its
- * re-read starts, the last input offset taken before that, and how far it had processed; and each input
+ * re-read starts, the last input offset taken before that, how far it had processed, and the lane's
+ * watermark where the re-read starts; and each input
  * partition's last word (watermark, caught up, newest event time, next offset to read, where in the log).
  */
 const CustomerMeta = t.type({
   t: t.literal('customer'),
   w: Time,
   n: t.number,
-  l: t.record(t.string, t.tuple([t.number, t.number, t.number])),
+  // The lane's watermark (fourth) came later: a commit without it restores the lane as unheard of.
+  l: t.record(t.string, t.union([t.tuple([t.number, t.number, t.number, Time]), t.tuple([t.number, t.number, t.number])])),
   o: t.record(t.string, t.tuple([Time, t.boolean, Time, t.union([t.number, t.null]), t.union([t.number, t.null])])),
 });
 
@@ -36,7 +38,7 @@ export interface SourceRestore {
 export interface CustomerRestore {
   readonly w: number;
   readonly next: number;
-  readonly lanes: ReadonlyMap<number, { readonly from: number; readonly taken: number; readonly readUpTo: number }>;
+  readonly lanes: ReadonlyMap<number, { readonly from: number; readonly taken: number; readonly readUpTo: number; readonly watermark: number }>;
   readonly words: ReadonlyMap<number, { readonly watermark: number; readonly caughtUp: boolean; readonly latest: number; readonly next?: number; readonly at?: number }>;
 }
 export interface CombinerRestore {
@@ -69,7 +71,7 @@ export function readMetadata(metadata: string | null, kind: Meta['t']): SourceRe
       return {
         w: fromTime(m.w),
         next: m.n,
-        lanes: new Map(Object.entries(m.l).map(([k, [from, taken, readUpTo]]) => [Number(k), { from, taken, readUpTo }])),
+        lanes: new Map(Object.entries(m.l).map(([k, [from, taken, readUpTo, watermark]]) => [Number(k), { from, taken, readUpTo, watermark: fromTime(watermark ?? null) }])),
         words: new Map(Object.entries(m.o).map(([k, [w, caughtUp, latest, next, at]]) => [Number(k), { watermark: fromTime(w), caughtUp, latest: fromTime(latest), ...(next !== null ? { next } : {}), ...(at !== null ? { at } : {}) }])),
       };
     case 'combiner':
@@ -91,7 +93,7 @@ export function writeMetadata(m: MetadataInput): string {
         t: 'customer',
         w: toTime(m.w),
         n: m.next,
-        l: Object.fromEntries([...m.lanes].map(([k, l]) => [String(k), [l.from, l.taken, l.readUpTo] as [number, number, number]])),
+        l: Object.fromEntries([...m.lanes].map(([k, l]) => [String(k), [l.from, l.taken, l.readUpTo, toTime(l.watermark)] as [number, number, number, number | null]])),
         o: Object.fromEntries([...m.words].map(([k, o]) => [String(k), [toTime(o.watermark), o.caughtUp, toTime(o.latest), o.next ?? null, o.at ?? null] as [number | null, boolean, number | null, number | null, number | null]])),
       } satisfies Meta);
     case 'combiner':

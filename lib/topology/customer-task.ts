@@ -29,6 +29,8 @@ export interface CustomerTaskRestore {
 
 /** Hooks for commits, metrics and pausing; the task runs the same without them. */
 export interface CustomerTaskObserver {
+  /** Each message as it comes, in log order, before anything is dropped (restored words first). */
+  readonly onMessage?: (message: RoutedOrder | UpstreamMark) => void;
   /** An order taken (not a repeat), with the last input offset taken in its lane before it. */
   readonly onTaken?: (order: RoutedOrder, before: number) => void;
   /** An order in event time, before the watermark it brings. */
@@ -82,6 +84,7 @@ export function customerTask(settings: AnalyticsSettings, options: CustomerTaskO
     defer(() =>
       source.pipe(
         startWith(...unheard),
+        tap((m) => observer.onMessage?.(m)),
         dropRepeats<RoutedOrder | UpstreamMark>({
           isRecord: isRoutedOrder,
           laneOf: (r) => partitionOf(r as RoutedOrder),
@@ -91,7 +94,7 @@ export function customerTask(settings: AnalyticsSettings, options: CustomerTaskO
         }),
         // A mark that raises its partition's watermark past what this task has seen of it also goes among
         // the heads, where the orders that raised it (routed to other tasks) would have been taken.
-        concatMap(ticks()),
+        concatMap(ticks(unheard)),
         partitionGroup<Item, UpstreamMark>({ timestampOf: itemTime, partitionOf: itemPartition, ...(observer.onHeld ? { onHeld: heldOrders(observer.onHeld) } : {}) }),
         upstreamWatermarks<Item>({
           timestampOf: itemTime,
@@ -146,8 +149,9 @@ const itemPartition = (e: Item): number => (isWatermarkTick(e) ? e.partition : e
  * sent to other tasks), and one before a mark that raises the watermark past all that came before it (in
  * one process, or from a source that does not stamp rises).
  */
-function ticks(): (e: RoutedOrder | UpstreamMark) => Observable<Item | UpstreamMark> {
-  const seen = new Map<number, number>();
+function ticks(restored: readonly UpstreamMark[]): (e: RoutedOrder | UpstreamMark) => Observable<Item | UpstreamMark> {
+  // What the task knows of each partition's watermark: a rise at or below it changes nothing.
+  const seen = new Map<number, number>(restored.map((w) => [w.partition, w.watermark]));
   const tick = (partition: number, timestamp: number, watermark: number): WatermarkTick => ({ kind: 'tick', partition, timestamp, watermark });
   return (e) => {
     const partition = isRoutedOrder(e) ? e.record.source.partition : e.partition;

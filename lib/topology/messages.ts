@@ -91,3 +91,10 @@ export const isUpstreamMark = (e: { readonly kind: string }): e is UpstreamMark 
 export const isWatermarkTick = (e: { readonly kind: string }): e is WatermarkTick => e.kind === 'tick';
 export const isHourlyPartial = (e: { readonly kind: string }): e is HourlyPartial => e.kind === 'hourly-partial';
 export const isTaskMark = (e: { readonly kind: string }): e is TaskMark => e.kind === 'task-mark';
+
+/** Its partition's watermark once a message to a customer task has counted: after its rises and its own. */
+export function watermarkAfter(message: RoutedOrder | UpstreamMark): number {
+  let w = message.watermark;
+  for (const [, rise] of message.rises ?? []) if (rise > w) w = rise;
+  return w;
+}

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { decodeOrder, isOrderRecord } from '../../lib/model/decode-order.js';
+import { tumblingWindows } from '../../lib/operators/window-assigner.js';
+import { LaneTracker } from '../../lib/runtime/lane-tracker.js';
+import { sourceRecord } from '../../lib/testing.js';
+import type { RoutedOrder, UpstreamMark } from '../../lib/topology/messages.js';
+
+const HOUR = 3_600_000;
+
+/** An order of input partition `lane` at input offset `offset`, read at `at` in the task's log. */
+function routed(lane: number, offset: number, at: number, timestamp: number, before: number, watermark: number, rises?: Array<[number, number]>): RoutedOrder {
+  const decoded = decodeOrder(sourceRecord(lane, offset, { timestamp }));
+  if (!isOrderRecord(decoded)) throw new Error('test order is invalid');
+  return { kind: 'routed', record: decoded, before, watermark, at: { partition: lane, offset: at }, ...(rises ? { rises } : {}) };
+}
+const mark = (lane: number, watermark: number): UpstreamMark => ({ kind: 'partition-status', partition: lane, idle: false, watermark, latest: watermark });
+
+describe('LaneTracker', () => {
+  it("commits each lane's watermark where its re-read starts: before the first order still needed", () => {
+    const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0);
+    const a = routed(0, 0, 0, 10, -Infinity, 5);
+    const b = routed(0, 1, 1, 20, 5, 15, [[18, 13]]);
+    for (const [m, at] of [[a, 0], [b, 1]] as const) {
+      tracker.onRead(at);
+      tracker.onMessage(m);
+      tracker.onTaken(m, m.record.source.offset - 1);
+    }
+    tracker.onOrder(a);
+    tracker.onOrder(b);
+    const lane = tracker.snapshot().lanes.get(0);
+    expect(lane).to.deep.include({ from: 0, watermark: -Infinity });
+    // The first hour closed: both orders are done with (velocity span passed too), nothing left to re-read.
+    tracker.onWatermark(HOUR);
+    expect(tracker.snapshot().lanes.get(0)).to.deep.include({ from: 2, watermark: 15 });
+  });
+
+  it('counts the rises and the marks of a lane that has nothing to re-read', () => {
+    const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0);
+    tracker.onRead(0);
+    tracker.onMessage({ ...mark(1, 40), rises: [[50, 45]] });
+    expect(tracker.snapshot().lanes.get(1)).to.deep.include({ from: 1, watermark: 45 });
+  });
+
+  it('starts a restored lane at its restored watermark', () => {
+    const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 7, new Map([[2, { taken: 3, watermark: 99 }]]));
+    expect(tracker.snapshot().lanes.get(2)).to.deep.equal({ from: 7, taken: 3, readUpTo: 7, watermark: 99 });
+  });
+});
