@@ -281,19 +281,23 @@ async function timedRounds(bootstrap: string, input: string, messages: number, e
     ]),
   ]));
 
-  console.log('\nresults on the analytics topic vs the replay of the same file:');
-  const rows: string[][] = [['  ', 'hourly_sales', 'customer_stats', 'high_amount', 'velocity', 'other', 'duplicates', 'late (DLQ)']];
-  const row = (label: string, c: AnalyticsCounts, late: number): string[] =>
-    [`  ${label}`, ...[c.hourly_sales, c.customer_stats, c.high_amount, c.velocity, c.other, c.duplicates, late].map(thousands)];
-  rows.push(row('replay (1 partition)', expected.counts, expected.late));
-  for (const r of service) rows.push(row(`service x${r.instances} round ${r.round}`, r.counts, r.deadLetters));
+  console.log('\nresults on the analytics topic vs the replay of the same file (distinct: results told apart by their whole text;');
+  console.log('"= 1 instance": the same set as the first complete one-instance run, by count and fingerprint):');
+  const reference = service.find((r) => r.complete && r.instances === 1)?.counts;
+  const rows: string[][] = [['  ', 'hourly_sales', 'customer_stats', 'high_amount', 'velocity', 'other', 'duplicates', 'late (DLQ)', 'distinct', '= 1 instance']];
+  const row = (label: string, c: AnalyticsCounts, late: number, same: string): string[] =>
+    [`  ${label}`, ...[c.hourly_sales, c.customer_stats, c.high_amount, c.velocity, c.other, c.duplicates, late, c.distinct].map(thousands), same];
+  const sameAs = (c: AnalyticsCounts): string =>
+    reference === undefined ? 'n/a' : c.distinct === reference.distinct && c.fingerprint === reference.fingerprint ? 'yes' : 'NO';
+  rows.push(row('replay (1 partition)', expected.counts, expected.late, sameAs(expected.counts)));
+  for (const r of service) rows.push(row(`service x${r.instances} round ${r.round}`, r.counts, r.deadLetters, sameAs(r.counts)));
   console.log(table(rows));
 
   const first = instanceCounts[0] ?? 1;
   throughputVerdict = { ratio: speedOf(first) / bareSpeed, bareSpeed, serviceSpeed: speedOf(first), instances: first };
   if (flags.profile === true) await profileRun(bootstrap, input);
   // The results of one instance, for the membership-change run to be checked against.
-  return service.find((r) => r.complete && r.instances === 1)?.counts;
+  return reference;
 }
 
 function printServiceRun(r: ServiceRun, messages: number): void {
