@@ -493,10 +493,12 @@ async function rebalanceRun(bootstrap: string, input: string, messages: number, 
   const fleet = new Fleet(members, input, group);
   const inputEnds = new Map([...(await endOffsets(a, input))].map(([p, end]) => [taskKey(input, p), end]));
   const holds = (m: ServiceProcess | undefined, seen: Snapshot): boolean => m !== undefined && [...seen.tasks.values()].some((t) => members[t.instance] === m);
+  // Gone from the group's point of view: exited, and holding nothing in the snapshot (taken before it exited, it may).
+  const gone = (m: ServiceProcess | undefined, seen: Snapshot): boolean => m !== undefined && !m.running && !holds(m, seen);
   const changes: Array<{ at: number; label: string; act: () => void; happened: (seen: Snapshot) => boolean }> = [
     { at: 0.25, label: 'join: a 3rd instance starts', act: spawnMember, happened: (seen) => holds(members[2], seen) },
-    { at: 0.5, label: 'leave: SIGTERM to the 2nd (rolling update)', act: () => void stopMember(1, 'SIGTERM'), happened: () => members[1]?.running === false },
-    { at: 0.75, label: 'crash: SIGKILL to the 3rd', act: () => void stopMember(2, 'SIGKILL'), happened: () => members[2]?.running === false },
+    { at: 0.5, label: 'leave: SIGTERM to the 2nd (rolling update)', act: () => void stopMember(1, 'SIGTERM'), happened: (seen) => gone(members[1], seen) },
+    { at: 0.75, label: 'crash: SIGKILL to the 3rd', act: () => void stopMember(2, 'SIGKILL'), happened: (seen) => gone(members[2], seen) },
   ];
   console.log(`\nmembership changes: 2 instances over ${input} (${PARTITIONS} partitions, ${thousands(messages)} messages); then ` +
     `${changes.map((c) => `at ${c.at * 100}% of the input, ${c.label}`).join('; ')}. /status of every member polled every ${WATCH_MS} ms.`);
@@ -523,7 +525,10 @@ async function rebalanceRun(bootstrap: string, input: string, messages: number, 
         watch.observe(seen);
         if (watch.done || monoMs() - watch.startedAt > limitMs) {
           const from = watchEpoch;
-          reports.push(watch.report((key) => members.flatMap((m) => m.resumes.filter((r) => r.task === key && r.at >= from - 1_000)).pop()?.offset));
+          // The new owner's resume: the latest one logged for the task since the change.
+          const resumedFrom = (key: string): number | undefined =>
+            members.flatMap((m) => m.resumes.filter((r) => r.task === key && r.at >= from - 1_000)).sort((x, y) => x.at - y.at).pop()?.offset;
+          reports.push(watch.report(resumedFrom));
           printChange(reports[reports.length - 1] as ChangeReport);
           watch = undefined;
         }

@@ -5,10 +5,11 @@ import type { Snapshot, TaskKey, TaskSeen } from './fleet.js';
  * members' `/status` polled every few tens of milliseconds:
  *
  * - back in service: from the change until every task the group had before is again at a running
- *   member, settled, and at least as far as it was when the change began. For a task that moved this
- *   includes the rebalance, its restore (re-reading its partition from the last commit, an hour of state
- *   or so) and catching up with where its old owner had got to;
- * - moved: the tasks that changed owner, each with its own time back and the records it re-read;
+ *   member, settled, and at least as far as it was last seen at its old owner. For a task that moved
+ *   this includes the rebalance, its restore (re-reading its partition from the last commit, an hour of
+ *   state or so) and catching up with where its old owner had got to;
+ * - moved: the tasks that changed owner, each with its own time back and the records it re-read (from
+ *   where its new owner resumed to where it was last seen at its old one);
  * - the longest stall of the input partitions that stayed where they were and still had records to read
  *   (kafkajs rebalances eagerly: every member stops fetching while the group rebalances).
  */
@@ -29,6 +30,9 @@ export class RebalanceWatch {
   private readonly movedAt = new Map<TaskKey, number>();
   private readonly backAt = new Map<TaskKey, number>();
   private readonly kinds = new Map<TaskKey, TaskSeen['kind']>();
+  // Each task's offset as last seen at the member that had it before the change: where a moved task's
+  // new owner must get back to (the old one goes on until the rebalance takes the task away).
+  private readonly lastAtOwner = new Map<TaskKey, number>();
   private doneAt: number | undefined;
   private latest: ReadonlyMap<TaskKey, TaskSeen>;
   // Kept input partitions: when their summed offset last moved, and the longest gap between moves.
@@ -52,7 +56,10 @@ export class RebalanceWatch {
   ) {
     this.before = last.tasks;
     this.latest = last.tasks;
-    for (const [key, t] of last.tasks) this.kinds.set(key, t.kind);
+    for (const [key, t] of last.tasks) {
+      this.kinds.set(key, t.kind);
+      this.lastAtOwner.set(key, t.offset);
+    }
     this.keptMovedAt = startedAt;
   }
 
@@ -68,8 +75,9 @@ export class RebalanceWatch {
     let keptWork = false;
     for (const [key, was] of this.before) {
       const now = seen.tasks.get(key);
+      if (now !== undefined && now.instance === was.instance && !this.movedAt.has(key)) this.lastAtOwner.set(key, now.offset);
       if (now === undefined || now.instance !== was.instance) this.movedAt.set(key, this.movedAt.get(key) ?? seen.at);
-      const back = now !== undefined && now.settled && now.offset >= was.offset;
+      const back = now !== undefined && now.settled && now.offset >= (this.lastAtOwner.get(key) ?? was.offset);
       if (back && this.movedAt.has(key) && !this.backAt.has(key)) this.backAt.set(key, seen.at);
       if (!back) allBack = false;
       if (key.startsWith(`${this.inputTopic}:`) && !this.movedAt.has(key) && now !== undefined) {
@@ -96,7 +104,7 @@ export class RebalanceWatch {
   report(resumedAt: (key: TaskKey) => number | undefined): ChangeReport {
     const moved = [...this.movedAt.keys()].map((key) => {
       const from = resumedAt(key);
-      const was = this.before.get(key)?.offset;
+      const was = this.lastAtOwner.get(key);
       const back = this.backAt.get(key);
       return {
         key,
