@@ -3,10 +3,10 @@ import { Prng } from '../../lib/io/prng.js';
 
 /**
  * A recording for the Kafka specs: `orders` orders over many hours whose disorder stays inside the 5 s
- * bound, with amounts above $1000, velocity bursts, and a bad line of two kinds every few hundred lines.
- * Returns its lines.
+ * bound (but for stragglers, if asked for), with amounts above $1000, velocity bursts, and a bad line of
+ * two kinds every few hundred lines. Returns its lines.
  */
-export function writeRecording(path: string, orders: number, seed = 7): string[] {
+export function writeRecording(path: string, orders: number, seed = 7, options: { readonly stragglerEvery?: number } = {}): string[] {
   const rng = new Prng(seed);
   let clock = Date.UTC(2024, 5, 1);
   const lines: string[] = [];
@@ -20,8 +20,10 @@ export function writeRecording(path: string, orders: number, seed = 7): string[]
       clock += 14_000;
     }
     const amount = i % 53 === 0 ? 1500.25 : Math.round((1 + rng.next() * 300) * 100) / 100;
-    // Up to 4 s behind the clock: reordered, never late (the bound is 5 s).
-    order(`o-${i}`, `c-${rng.int(0, 199)}`, amount, clock - rng.int(0, 4_000));
+    // Up to 4 s behind the clock: reordered, never late (the bound is 5 s). A straggler, when asked for,
+    // is up to 2 hours behind: late, or not, depending on where event time stands when it is taken.
+    const straggler = options.stragglerEvery !== undefined && i % options.stragglerEvery === options.stragglerEvery - 1;
+    order(`o-${i}`, `c-${rng.int(0, 199)}`, amount, clock - (straggler ? rng.int(0, 7_200_000) : rng.int(0, 4_000)));
     if (i % 250 === 125) {
       lines.push('not json at all');
       lines.push(JSON.stringify({ orderId: `bad-${i}`, customerId: 'x', amount: -1, timestamp: clock, items: [] }));
