@@ -26,3 +26,19 @@ export const INTERNAL_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
   // Orders keep their value whole: as large as an input record may be, with room for the headers.
   'max.message.bytes': String(2 * 1024 * 1024),
 };
+
+/** An internal topic as `/status` lists it. */
+export interface InternalTopicReport {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly carries: string;
+}
+
+/** Both internal topics of a group whose input has `inputPartitions` partitions, for `/status`. */
+export function internalTopicReports(groupId: string, inputPartitions: number): InternalTopicReport[] {
+  const internal = internalTopics(groupId);
+  return [
+    { topic: internal.ordersByCustomer, partitions: inputPartitions, carries: "orders keyed by customer, and every input partition's marks" },
+    { topic: internal.hourlyPartials, partitions: 1, carries: "each customer task's share of the hourly sales, and its watermark" },
+  ];
+}

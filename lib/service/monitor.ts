@@ -45,6 +45,7 @@ export class JobMonitor {
     },
     onOutput: (output) => this.onOutput(output),
     onTasks: (read) => this.status.onTasks(read),
+    onInternalTopics: (topics) => this.status.onInternalTopics(topics),
     observer: {
       onPartitions: (read) => this.status.onPartitions(read),
       onHeld: (read) => this.status.onHeld(read),

@@ -7,7 +7,7 @@ import { isFatalConnectionFailure } from '../io/kafka/kafka-failures.js';
 import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
 import { kafkaGroupConsumer } from '../io/kafka/group-consumer.js';
 import type { GroupConsumer, RecordSink } from '../io/ports.js';
-import { INTERNAL_TOPIC_CONFIGS, internalTopics } from '../runtime/internal-topics.js';
+import { INTERNAL_TOPIC_CONFIGS, internalTopicReports, internalTopics, type InternalTopicReport } from '../runtime/internal-topics.js';
 import { StreamRuntime, type StreamRuntimeOptions } from '../runtime/stream-runtime.js';
 import type { Config } from './config.js';
 
@@ -79,6 +79,8 @@ export interface ServiceHooks {
   readonly onOutput?: StreamRuntimeOptions['onOutput'];
   readonly onAssigned?: StreamRuntimeOptions['onAssigned'];
   readonly onTasks?: StreamRuntimeOptions['onTasks'];
+  /** Told the internal topics once they are sure to exist. */
+  readonly onInternalTopics?: (topics: readonly InternalTopicReport[]) => void;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function runService(
   // A broker that cannot be reached yet must not keep a stop waiting.
   const ready = await Promise.race([connector.ensureTopics(), stopped]);
   if (ready === 'stopped') return;
+  hooks.onInternalTopics?.(internalTopicReports(config.kafka.groupId, ready.inputPartitions));
 
   for (let failures = 0; ; ) {
     const sink = await Promise.race([connector.sink(), stopped]);

@@ -1,4 +1,5 @@
 import type { AssignedPartition, SourceBatch } from '../io/ports.js';
+import type { InternalTopicReport } from '../runtime/internal-topics.js';
 import type { PartitionWatermark } from '../operators/assign-watermarks.js';
 import { NO_WATERMARK } from '../operators/stream-element.js';
 
@@ -41,6 +42,8 @@ export interface StatusReport {
   readonly tasks: readonly TaskReport[];
   /** Messages handed to the producer and not yet acknowledged by the broker. */
   readonly pendingOutputs: number;
+  /** The topics the service keeps for itself (named from the group id), once it has made sure of them. */
+  readonly internalTopics: readonly InternalTopicReport[];
 }
 
 export interface TaskReport {
@@ -80,6 +83,7 @@ export class JobStatus {
   private lastError: string | null = null;
   private jobWatermark = NO_WATERMARK;
   private readTasks: () => TasksView = () => ({ tasks: [], pendingOutputs: 0 });
+  private internal: readonly InternalTopicReport[] = [];
   private readonly partitions = new Map<number, PartitionState>();
   // The running pipeline's partitions, as it holds them; none between runs.
   private readPipeline: () => readonly PartitionWatermark[] = () => [];
@@ -161,6 +165,11 @@ export class JobStatus {
     this.readTasks = read;
   }
 
+  /** The internal topics, once the service has made sure they exist. */
+  onInternalTopics(topics: readonly InternalTopicReport[]): void {
+    this.internal = topics;
+  }
+
   /** The pipeline's reader of the orders it holds back per partition. */
   onHeld(read: (partition: number) => { readonly count: number }): void {
     this.readHeld = read;
@@ -202,6 +211,7 @@ export class JobStatus {
         })),
       tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, settled: t.settled, watermark: finiteOrNull(t.watermark) })),
       pendingOutputs: tasks.pendingOutputs,
+      internalTopics: this.internal,
     };
   }
 

@@ -179,7 +179,7 @@ describe('the HTTP endpoints', () => {
       }
     });
 
-    it('turns ready, shows its partitions, counts the records and results that flow, 404s elsewhere, and closes on SIGTERM', async () => {
+    it('turns ready, shows its partitions and internal topics, counts the records and results that flow, 404s elsewhere, and closes on SIGTERM', async () => {
       const names = uniqueNames('http');
       const service = new ServiceProcess(serviceEnv(names, { HTTP_PORT: '0' }));
       try {
@@ -190,6 +190,10 @@ describe('the HTTP endpoints', () => {
         expect(running).to.include({ state: 'running', ready: true, restarts: 0 });
         expect(running.partitions.map((p) => p.partition)).to.deep.equal([0, 1, 2]);
         expect(running.partitions.every((p) => p.offset === 0 && p.lag === 0 && p.idle)).to.equal(true);
+        expect(running.internalTopics.map((t) => [t.topic, t.partitions])).to.deep.equal([
+          [`${names.groupId}-orders-by-customer-repartition`, 3],
+          [`${names.groupId}-hourly-partials-repartition`, 1],
+        ]);
 
         const file = join(tempDir(), 'orders.jsonl');
         // About two hours of event time: the first hour's windows close.
