@@ -100,3 +100,24 @@ export function writeMetadata(m: MetadataInput): string {
       return JSON.stringify({ t: 'combiner', w: toTime(m.w), k: Object.fromEntries([...m.tasks].map(([k, w]) => [String(k), toTime(w)])) } satisfies Meta);
   }
 }
+
+/** Kafka's default `offset.metadata.max.bytes`: a commit whose metadata is longer is refused. */
+export const KAFKA_DEFAULT_METADATA_MAX_BYTES = 4_096;
+
+/**
+ * How long a customer task's commit metadata can grow with `lanes` input partitions: every lane with a
+ * restore point and a last word, offsets of 12 digits and timestamps of 13 (a partition with a trillion
+ * records, event time in this millennium). The service warns at start when this passes what the brokers
+ * take by default, since a refused commit only shows as a warning at each try.
+ */
+export function customerMetadataBound(lanes: number): number {
+  const offset = 999_999_999_999;
+  const time = 9_999_999_999_999;
+  return writeMetadata({
+    t: 'customer',
+    w: time,
+    next: offset,
+    lanes: new Map(Array.from({ length: lanes }, (_, lane) => [lane, { from: offset, taken: offset, readUpTo: offset, watermark: time }])),
+    words: new Map(Array.from({ length: lanes }, (_, lane) => [lane, { watermark: time, caughtUp: false, latest: time, next: offset, at: offset }])),
+  }).length;
+}

@@ -7,6 +7,7 @@ import { isFatalConnectionFailure } from '../io/kafka/kafka-failures.js';
 import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
 import { kafkaGroupConsumer } from '../io/kafka/group-consumer.js';
 import type { GroupConsumer, RecordSink } from '../io/ports.js';
+import { customerMetadataBound, KAFKA_DEFAULT_METADATA_MAX_BYTES } from '../runtime/task-metadata.js';
 import { INTERNAL_TOPIC_CONFIGS, internalTopicReports, internalTopics, type InternalTopicReport } from '../runtime/internal-topics.js';
 import { StreamRuntime, type StreamRuntimeOptions } from '../runtime/stream-runtime.js';
 import type { Config } from './config.js';
@@ -55,6 +56,12 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
           if (actual !== partitions) {
             throw new TopologyMismatchError(`internal topic ${topic} has ${actual} partitions, but the topology needs ${partitions} (input topic ${k.inputTopic} has ${inputPartitions}); delete it or use another group id`);
           }
+        }
+        const bound = customerMetadataBound(inputPartitions);
+        if (bound > KAFKA_DEFAULT_METADATA_MAX_BYTES) {
+          logger.warn(
+            `with ${inputPartitions} input partitions a customer task's commit metadata can reach ${bound} bytes, more than the brokers' default offset.metadata.max.bytes (${KAFKA_DEFAULT_METADATA_MAX_BYTES}): set it to at least ${bound} on the brokers, or commits may be refused`,
+          );
         }
         return { inputPartitions };
       } finally {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readMetadata, writeMetadata } from '../../lib/runtime/task-metadata.js';
+import { customerMetadataBound, KAFKA_DEFAULT_METADATA_MAX_BYTES, readMetadata, writeMetadata } from '../../lib/runtime/task-metadata.js';
 
 describe("a customer task's commit metadata", () => {
   it('keeps each lane\'s watermark where its re-read starts', () => {
@@ -19,5 +19,12 @@ describe("a customer task's commit metadata", () => {
   it('reads a commit written before lanes had watermarks: the lane starts unheard of', () => {
     const text = JSON.stringify({ t: 'customer', w: 10, n: 8, l: { 0: [3, 41, 8] }, o: {} });
     expect(readMetadata(text, 'customer')?.lanes.get(0)).to.deep.equal({ from: 3, taken: 41, readUpTo: 8, watermark: -Infinity });
+  });
+
+  it('fits the brokers\' default 4 KB with up to 31 input partitions, at worst, and grows with each', () => {
+    const bounds = [1, 10, 31, 32, 40].map(customerMetadataBound);
+    expect(bounds[2]).to.be.at.most(KAFKA_DEFAULT_METADATA_MAX_BYTES);
+    expect(bounds[3]).to.be.greaterThan(KAFKA_DEFAULT_METADATA_MAX_BYTES);
+    expect(bounds).to.deep.equal([...bounds].sort((a, b) => a - b));
   });
 });
