@@ -92,8 +92,9 @@ export function customerTask(settings: AnalyticsSettings, options: CustomerTaskO
           ...(restore?.taken ? { taken: restore.taken } : {}),
           ...(observer.onTaken ? { onTaken: (r: RoutedOrder | UpstreamMark, before: number) => observer.onTaken?.(r as RoutedOrder, before) } : {}),
         }),
-        // A mark that raises its partition's watermark past what this task has seen of it also goes among
-        // the heads, where the orders that raised it (routed to other tasks) would have been taken.
+        // Each rise of a partition's watermark by orders routed to other tasks (carried by the next order or
+        // mark sent here), and a mark's rise past all that came before it, goes among the heads as a tick,
+        // where the orders that made it would have been taken.
         concatMap(ticks(unheard)),
         partitionGroup<Item, UpstreamMark>({ timestampOf: itemTime, partitionOf: itemPartition, ...(observer.onHeld ? { onHeld: heldOrders(observer.onHeld) } : {}) }),
         upstreamWatermarks<Item>({
