@@ -118,8 +118,7 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
   const h = record.headers;
   if (h[KIND] === 'mark') {
     const v = decodeJson(MarkValue, record);
-    const rises = v.rises === undefined ? undefined : decodeRises(v.rises);
-    if (v.rises !== undefined && rises === undefined) throw new InternalMessageError(record, `unreadable watermark rises: ${v.rises}`);
+    const rises = risesOf(v.rises, record);
     return {
       kind: 'partition-status',
       partition: v.partition,
@@ -136,9 +135,7 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
   if (h[KIND] !== 'order' || !Number.isInteger(partition) || !Number.isInteger(offset)) throw new InternalMessageError(record, 'not an order or a mark');
   const decoded = decodeOrder({ kind: 'record', partition, offset, value: record.value });
   if (!isOrderRecord(decoded)) throw new InternalMessageError(record, `the order does not decode: ${decoded.detail}`);
-  const risesText = h[RISES];
-  const rises = risesText === undefined ? undefined : decodeRises(risesText);
-  if (risesText !== undefined && rises === undefined) throw new InternalMessageError(record, `unreadable watermark rises: ${risesText}`);
+  const rises = risesOf(h[RISES], record);
   return {
     kind: 'routed',
     record: decoded,
@@ -147,6 +144,14 @@ export function readRouted(record: GroupRecord): RoutedOrder | UpstreamMark {
     at: { partition, offset: record.offset },
     ...(rises !== undefined ? { rises } : {}),
   };
+}
+
+/** The rises a message carries (in a mark's value or an order's header), if any; refuses text we did not write. */
+function risesOf(text: string | undefined, record: GroupRecord): WatermarkRise[] | undefined {
+  if (text === undefined) return undefined;
+  const rises = decodeRises(text);
+  if (rises === undefined) throw new InternalMessageError(record, `unreadable watermark rises: ${text}`);
+  return rises;
 }
 
 /** A message of the hourly-partials topic. */

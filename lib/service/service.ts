@@ -35,7 +35,6 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
     async ensureTopics() {
       await refusePlaintextMismatch(k.bootstrapServers, k.ssl);
       const admin = await kafkaAdmin(kafka);
-      const internal = internalTopics(k.groupId);
       try {
         const topics: Array<[string, Record<string, string>]> = [
           [k.inputTopic, {}],
@@ -47,10 +46,7 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
         }
         // The internal topics follow the input as it is, not as the setting says it would be made.
         const inputPartitions = (await admin.endOffsets(k.inputTopic)).size;
-        for (const [topic, partitions] of [
-          [internal.ordersByCustomer, inputPartitions],
-          [internal.hourlyPartials, 1],
-        ] as const) {
+        for (const { topic, partitions } of internalTopicReports(k.groupId, inputPartitions)) {
           if (await admin.ensureTopic(topic, partitions, INTERNAL_TOPIC_CONFIGS)) logger.info('created internal topic', { topic, partitions });
           const actual = (await admin.endOffsets(topic)).size;
           if (actual !== partitions) {
