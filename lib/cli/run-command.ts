@@ -29,7 +29,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
 /** Runs the service until a signal stops it or it fails for good. */
 export async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
-  const monitor = new JobMonitor();
+  const monitor = new JobMonitor(Date.now, config.job.processingGuarantee);
   // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.
   let http: HttpServer;
   try {

@@ -54,6 +54,31 @@ export interface RecordSink {
   close(options?: { readonly flush?: boolean }): Promise<void>;
 }
 
+/** A task's offset commit, as it goes into the task's transaction. */
+export interface TransactionalCommit {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly metadata: string;
+}
+
+/** A task's own sink in exactly-once mode: what it sends and its offset commit go in one transaction. */
+export interface TransactionalSink extends RecordSink {
+  /** Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers, or none. */
+  commit(entry: TransactionalCommit): Promise<void>;
+  /** Messages sent in the open transaction. */
+  uncommitted(): number;
+  /** Transactions committed and aborted so far. */
+  readonly counts: { readonly committed: number; readonly aborted: number };
+}
+
+/**
+ * Opens a task's transactional sink. Its transactional id comes from the group and the task's partition,
+ * so opening it fences the task's previous owner (a zombie) and settles that owner's open transaction:
+ * the task must read its commit only after this.
+ */
+export type TransactionalSinks = (task: { readonly topic: string; readonly partition: number }) => Promise<TransactionalSink>;
+
 export interface TopicAdmin {
   /** Creates the topic with `partitions` (and topic `configs`) if it is missing; true if it created it. */
   ensureTopic(topic: string, partitions: number, configs?: Readonly<Record<string, string>>): Promise<boolean>;
@@ -80,6 +105,12 @@ export interface GroupBatch {
   /** True when the broker said, with these records, that the partition has nothing more to read now. */
   readonly caughtUp: boolean;
   readonly highWatermark: number;
+  /**
+   * The offset after the last one the batch covers: past its records and past the transaction markers
+   * after them, which a consumer never sees (a task's position moves there, or it would never reach the
+   * end of a topic written in transactions).
+   */
+  readonly end: number;
 }
 
 /** One partition this instance owns after a rebalance: where the group's commit left it, and its ends. */
@@ -113,6 +144,8 @@ export interface GroupConsumer {
   commit(offsets: ReadonlyArray<{ topic: string; partition: number; offset: number; metadata: string }>): Promise<void>;
   /** The next offset to be written in each partition of a topic. */
   endOffsets(topic: string): Promise<Map<number, number>>;
+  /** The group's commit of one partition, asked now (-1 and no metadata where there is none). */
+  committed(topic: string, partition: number): Promise<{ readonly offset: number; readonly metadata: string | null }>;
   /** Deletes records below `offset` (Kafka Streams purges its repartition topics once committed past). */
   deleteRecords(topic: string, partitions: ReadonlyArray<{ partition: number; offset: number }>): Promise<void>;
   stop(): Promise<void>;

@@ -68,7 +68,7 @@ export function combinerTaskRunner(owned: OwnedPartition, context: TaskContext):
         input.next(item);
         if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= maxPendingOutputs) await sink.belowBound(maxPendingOutputs);
       }
-      if (batch.records.length === 0) next = Math.max(next, batch.highWatermark);
+      next = Math.max(next, batch.end);
       caughtUp = batch.caughtUp;
     },
     commitEntry() {

@@ -216,7 +216,10 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
         input.next(item);
         if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= maxPendingOutputs) await sink.belowBound(maxPendingOutputs);
       }
-      if (batch.records.length === 0) next = Math.max(next, batch.highWatermark);
+      if (batch.end > next) {
+        next = batch.end;
+        tracker.onRead(batch.end - 1);
+      }
       caughtUp = batch.caughtUp;
       if (doubted.size > 0) confirm();
       sendMark();

@@ -60,7 +60,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
         next = record.offset + 1;
         if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= maxPendingOutputs) await sink.belowBound(maxPendingOutputs);
       }
-      if (batch.records.length === 0) next = Math.max(next, batch.highWatermark);
+      next = Math.max(next, batch.end);
       idle = batch.caughtUp;
       input.next({ kind: 'partition-status', partition, idle });
     },

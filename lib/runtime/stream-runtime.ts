@@ -1,10 +1,10 @@
 import type { Logger } from 'winston';
 import type { PipelineObserver, PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsSettings } from '../analytics/settings.js';
-import type { AssignedPartition, GroupBatch, GroupConsumer, OwnedPartition, RecordSink, SourceBatch } from '../io/ports.js';
+import type { AssignedPartition, GroupBatch, GroupConsumer, OwnedPartition, RecordSink, SourceBatch, TransactionalSink, TransactionalSinks } from '../io/ports.js';
 import type { OutputTopics } from '../io/serialize.js';
 import type { PartitionWatermark } from '../operators/assign-watermarks.js';
-import type { JobSettings } from '../service/config.js';
+import { commitInterval, type JobSettings } from '../service/config.js';
 import { DeadLetterLog } from '../service/dead-letter-log.js';
 import { combinerTaskRunner } from './combiner-task-runner.js';
 import { customerTaskRunner, type CustomerTaskGauges } from './customer-task-runner.js';
@@ -32,6 +32,13 @@ export interface StreamRuntimeOptions {
   readonly onAssigned?: (partitions: readonly AssignedPartition[]) => void;
   /** Given a reader of every task this instance runs, and of its output not yet acknowledged. */
   readonly onTasks?: (read: () => TasksView) => void;
+  /**
+   * Exactly-once: each task publishes through its own transactional sink, and commits its offset in the
+   * same transaction. Without it, at-least-once: one sink for all, offsets committed once acknowledged.
+   */
+  readonly transactions?: TransactionalSinks;
+  /** Told of each transaction's end. */
+  readonly onTransaction?: (outcome: 'committed' | 'aborted') => void;
 }
 
 /** How often internal topics are purged, in commits. */
@@ -46,6 +53,8 @@ const PURGE_EVERY = 5;
  */
 export class StreamRuntime {
   private readonly tasks = new Map<string, Task>();
+  // Exactly-once: each task's own sink, and the entry its last transaction committed.
+  private readonly taskSinks = new Map<string, TransactionalSink>();
   private readonly gauges = new Map<string, CustomerTaskGauges>();
   private readonly deadLetterLog: DeadLetterLog;
   private commitTimer: NodeJS.Timeout | undefined;
@@ -88,13 +97,35 @@ export class StreamRuntime {
   async start(): Promise<void> {
     const { consumer, sink, job } = this.options;
     sink.onFailure((err) => this.failWith(err));
-    this.options.onTasks?.(() => ({ tasks: [...this.tasks.values()].map((t) => t.describe()), pendingOutputs: sink.pending() }));
+    this.options.onTasks?.(() => ({
+      tasks: [...this.tasks.values()].map((t) => t.describe()),
+      pendingOutputs: sink.pending() + [...this.taskSinks.values()].reduce((n, s) => n + s.pending(), 0),
+    }));
     await consumer.start({
       onAssignment: async (owned) => this.assign(owned),
       handle: (batch) => this.handle(batch),
       failed: (err) => this.failWith(err),
     });
-    this.commitTimer = setInterval(() => void this.commit(), job.commitIntervalMs);
+    this.commitTimer = setInterval(() => void this.commit(), commitInterval(job));
+  }
+
+  // Sinks being closed, until they are (a stop waits for them).
+  private readonly closingSinks = new Set<Promise<void>>();
+
+  /** Closes a task's transactional sink: what its open transaction holds is aborted (the next owner redoes it). */
+  private closeTaskSink(key: string): void {
+    const taskSink = this.taskSinks.get(key);
+    if (taskSink === undefined) return;
+    this.taskSinks.delete(key);
+    const aborted = taskSink.counts.aborted;
+    const closing: Promise<void> = taskSink.close().then(
+      () => {
+        if (taskSink.counts.aborted > aborted) this.options.onTransaction?.('aborted');
+      },
+      () => undefined,
+    );
+    this.closingSinks.add(closing);
+    void closing.then(() => this.closingSinks.delete(closing));
   }
 
   private key(topic: string, partition: number): string {
@@ -109,6 +140,7 @@ export class StreamRuntime {
     for (const [key, task] of this.tasks) {
       if (wanted.has(key)) continue;
       task.close();
+      this.closeTaskSink(key);
       this.tasks.delete(key);
       this.gauges.delete(key);
       this.lastCommitted.delete(key);
@@ -116,8 +148,28 @@ export class StreamRuntime {
     }
     const kept: string[] = [];
     const started: string[] = [];
-    for (const o of owned) {
-      const key = this.key(o.topic, o.partition);
+    // Exactly-once: a new task's sink is opened first (fencing its previous owner, whose open transaction
+    // the broker then settles), and only then is its commit read.
+    const arriving = owned.filter((o) => !this.tasks.has(this.key(o.topic, o.partition)));
+    const contexts = new Map<string, TaskContext>();
+    const refreshed = new Map<string, OwnedPartition>();
+    if (this.options.transactions !== undefined) {
+      const open = this.options.transactions;
+      await Promise.all(
+        arriving.map(async (o) => {
+          const key = this.key(o.topic, o.partition);
+          const taskSink = await open({ topic: o.topic, partition: o.partition });
+          taskSink.onFailure((err) => this.failWith(err));
+          this.taskSinks.set(key, taskSink);
+          contexts.set(key, { ...this.context, sink: taskSink });
+          const committed = await consumer.committed(o.topic, o.partition);
+          refreshed.set(key, { ...o, committed: { partition: o.partition, offset: committed.offset, metadata: committed.metadata } });
+        }),
+      );
+    }
+    for (const owning of owned) {
+      const key = this.key(owning.topic, owning.partition);
+      const o = refreshed.get(key) ?? owning;
       const existing = this.tasks.get(key);
       if (existing !== undefined) {
         // kafkajs restarts every partition from the committed offset: go on from where the task is.
@@ -125,13 +177,14 @@ export class StreamRuntime {
         kept.push(key);
         continue;
       }
+      const context = contexts.get(key) ?? this.context;
       let task: Task;
-      if (o.topic === topics.inputTopic) task = sourceTaskRunner(o, this.context);
+      if (o.topic === topics.inputTopic) task = sourceTaskRunner(o, context);
       else if (o.topic === internal.ordersByCustomer) {
         const gauges = { openWindows: 0, openPanes: 0, liveKeys: 0 };
         this.gauges.set(key, gauges);
-        task = customerTaskRunner(o, this.context, gauges);
-      } else if (o.topic === internal.hourlyPartials) task = combinerTaskRunner(o, this.context);
+        task = customerTaskRunner(o, context, gauges);
+      } else if (o.topic === internal.hourlyPartials) task = combinerTaskRunner(o, context);
       else continue;
       this.tasks.set(key, task);
       started.push(key);
@@ -207,10 +260,29 @@ export class StreamRuntime {
     const run = async (): Promise<void> => {
       const { consumer, sink, internal } = this.options;
       const entries = [...this.tasks.values()].map((t) => ({ topic: t.topic, partition: t.partition, entry: t.commitEntry() }));
-      const changed = entries.filter((e) => e.entry !== undefined && this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry));
+      const transactional = this.options.transactions !== undefined;
+      // At least once, a task with nothing new to commit is left alone; exactly once, also one whose
+      // transaction holds output (results of records already committed past are never left open).
+      const changed = entries.filter(
+        (e) =>
+          e.entry !== undefined &&
+          (this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry) ||
+            (transactional && (this.taskSinks.get(this.key(e.topic, e.partition))?.uncommitted() ?? 0) > 0)),
+      );
       if (changed.length === 0) return;
-      await sink.flush();
-      await consumer.commit(changed.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata })));
+      if (transactional) {
+        await Promise.all(
+          changed.map(async (e) => {
+            const taskSink = this.taskSinks.get(this.key(e.topic, e.partition));
+            if (taskSink === undefined) return;
+            await taskSink.commit({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata });
+            this.options.onTransaction?.('committed');
+          }),
+        );
+      } else {
+        await sink.flush();
+        await consumer.commit(changed.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata })));
+      }
       for (const e of changed) this.lastCommitted.set(this.key(e.topic, e.partition), JSON.stringify(e.entry));
       this.commits += 1;
       if (this.commits % PURGE_EVERY === 0) {
@@ -232,15 +304,17 @@ export class StreamRuntime {
     await this.options.consumer.pause();
     await this.commit();
     for (const t of this.tasks.values()) t.close();
+    for (const key of [...this.taskSinks.keys()]) this.closeTaskSink(key);
     this.deadLetterLog.close();
-    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close()]);
+    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close(), ...this.closingSinks]);
   }
 
   /** Tear-down after a failure: no flush or commit, the next run re-reads from the last good commit. */
   async abort(): Promise<void> {
     clearInterval(this.commitTimer);
     for (const t of this.tasks.values()) t.close();
+    for (const key of [...this.taskSinks.keys()]) this.closeTaskSink(key);
     this.deadLetterLog.close();
-    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close({ flush: false })]);
+    await Promise.allSettled([this.options.consumer.stop(), this.options.sink.close({ flush: false }), ...this.closingSinks]);
   }
 }

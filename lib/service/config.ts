@@ -28,7 +28,11 @@ export interface KafkaSettings {
   readonly saslPasswordFile: string;
 }
 
+export type ProcessingGuarantee = 'at-least-once' | 'exactly-once';
+
 export interface JobSettings {
+  readonly processingGuarantee: ProcessingGuarantee;
+  /** 0: by the guarantee (see {@link commitInterval}). */
   readonly commitIntervalMs: number;
   readonly maxPendingOutputs: number;
   readonly restartAttempts: number;
@@ -185,3 +189,7 @@ function flatten(json: unknown, origin: string, errors: string[]): Array<[string
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** How often offsets are committed: as set, or by the guarantee (Kafka Streams' defaults: 100 ms exactly once). */
+export const commitInterval = (job: JobSettings): number =>
+  job.commitIntervalMs > 0 ? job.commitIntervalMs : job.processingGuarantee === 'exactly-once' ? 100 : 1_000;

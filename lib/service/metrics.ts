@@ -108,6 +108,12 @@ export function createMetrics(watermarkNow: () => number, wallClock: () => numbe
       help: 'Restarts of the pipeline after a failure (not counting rebalances).',
       registers,
     }),
+    transactions: new Counter({
+      name: `${PREFIX}transactions_total`,
+      help: 'Kafka transactions of the tasks (exactly-once), by outcome: committed, or aborted (a task moved away or stopped with output not committed).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     outputLatency: new Histogram({
       name: `${PREFIX}output_latency_seconds`,
       help: 'Time from a batch being handed to the pipeline to each output it caused being handed to the sink, by type (outputs fired by idleness timers are not counted).',
@@ -122,5 +128,6 @@ export function createMetrics(watermarkNow: () => number, wallClock: () => numbe
   for (const rule of ALERT_RULES) metrics.fraudAlerts.inc({ rule }, 0);
   for (const reason of Object.keys(DeadLetterReason.keys)) metrics.deadLetters.inc({ reason }, 0);
   metrics.restarts.inc(0);
+  for (const outcome of ['committed', 'aborted'] as const) metrics.transactions.inc({ outcome }, 0);
   return metrics;
 }

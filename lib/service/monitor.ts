@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { PipelineOutput } from '../analytics/pipeline.js';
 import type { AssignedPartition, SourceBatch } from '../io/ports.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
+import type { ProcessingGuarantee } from './config.js';
 import type { ServiceHooks } from './service.js';
 import { JobStatus } from './status.js';
 
@@ -22,8 +23,8 @@ export class JobMonitor {
   // When the batch being handled was handed over (performance.now()), or undefined between batches.
   private batchArrival: number | undefined;
 
-  constructor(clock: () => number = Date.now) {
-    this.status = new JobStatus(clock);
+  constructor(clock: () => number = Date.now, guarantee: ProcessingGuarantee = 'at-least-once') {
+    this.status = new JobStatus(clock, guarantee);
     this.metrics = createMetrics(() => this.status.watermark, clock, () => this.status.held());
   }
 
@@ -46,6 +47,7 @@ export class JobMonitor {
     onOutput: (output) => this.onOutput(output),
     onTasks: (read) => this.status.onTasks(read),
     onInternalTopics: (topics) => this.status.onInternalTopics(topics),
+    onTransaction: (outcome) => this.metrics.transactions.inc({ outcome }),
     observer: {
       onPartitions: (read) => this.status.onPartitions(read),
       onHeld: (read) => this.status.onHeld(read),

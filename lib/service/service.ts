@@ -3,10 +3,11 @@ import type { Logger } from 'winston';
 import { kafkaAdmin } from '../io/kafka/kafka-admin.js';
 import { kafkaClient } from '../io/kafka/kafka-client.js';
 import { kafkaSink } from '../io/kafka/kafka-sink.js';
+import { kafkaTransactionalSink } from '../io/kafka/transactional-sink.js';
 import { isFatalConnectionFailure } from '../io/kafka/kafka-failures.js';
 import { refusePlaintextMismatch } from '../io/kafka/plaintext-probe.js';
 import { kafkaGroupConsumer } from '../io/kafka/group-consumer.js';
-import type { GroupConsumer, RecordSink } from '../io/ports.js';
+import type { GroupConsumer, RecordSink, TransactionalSinks } from '../io/ports.js';
 import { customerMetadataBound, KAFKA_DEFAULT_METADATA_MAX_BYTES } from '../runtime/task-metadata.js';
 import { INTERNAL_TOPIC_CONFIGS, internalTopicReports, internalTopics, type InternalTopicReport } from '../runtime/internal-topics.js';
 import { StreamRuntime, type StreamRuntimeOptions } from '../runtime/stream-runtime.js';
@@ -18,6 +19,8 @@ export interface BrokerConnector {
   ensureTopics(): Promise<{ readonly inputPartitions: number }>;
   consumer(): GroupConsumer;
   sink(): Promise<RecordSink>;
+  /** Each task's transactional sink, for exactly-once. */
+  transactions(): TransactionalSinks;
 }
 
 /** The input topic's partitions do not match the internal topic made for them. */
@@ -69,6 +72,8 @@ export function kafkaConnector(config: Config, logger: Logger): BrokerConnector 
       return kafkaGroupConsumer(kafka, { topics: [k.inputTopic, internal.ordersByCustomer, internal.hourlyPartials], groupId: k.groupId });
     },
     sink: () => kafkaSink(kafka),
+    // A task's transactional id is its group and partition: its next owner, whoever it is, fences it.
+    transactions: () => (task) => kafkaTransactionalSink(kafka, { transactionalId: `${k.groupId}-${task.topic}-${task.partition}`, groupId: k.groupId }),
   };
 }
 
@@ -84,6 +89,7 @@ export interface ServiceHooks {
   readonly onTasks?: StreamRuntimeOptions['onTasks'];
   /** Told the internal topics once they are sure to exist. */
   readonly onInternalTopics?: (topics: readonly InternalTopicReport[]) => void;
+  readonly onTransaction?: StreamRuntimeOptions['onTransaction'];
 }
 
 /**
@@ -126,6 +132,8 @@ export async function runService(
       ...(hooks.onOutput ? { onOutput: hooks.onOutput } : {}),
       ...(hooks.onAssigned ? { onAssigned: hooks.onAssigned } : {}),
       ...(hooks.onTasks ? { onTasks: hooks.onTasks } : {}),
+      ...(job.processingGuarantee === 'exactly-once' ? { transactions: connector.transactions() } : {}),
+      ...(hooks.onTransaction ? { onTransaction: hooks.onTransaction } : {}),
     });
     try {
       // Joining the group can take a while (a crashed instance's session must time out first): a stop

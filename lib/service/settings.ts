@@ -24,6 +24,8 @@ export interface SettingDef {
   readonly flag?: string;
   /** A secret: `config` shows it masked, and it is never logged. */
   readonly secret?: true;
+  /** The environment variable where the path's own name would not be the one users know. */
+  readonly env?: string;
 }
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -106,10 +108,17 @@ export const SETTINGS: readonly SettingDef[] = [
     help: 'file holding the SASL password, as a mounted Kubernetes or Docker secret (a final newline is ignored)',
   },
   {
+    path: 'job.processingGuarantee',
+    codec: t.keyof({ 'at-least-once': null, 'exactly-once': null }),
+    expected: 'at-least-once or exactly-once',
+    help: 'at-least-once: results as soon as they are made, repeats after a failure; exactly-once: each task\'s results and offsets in one Kafka transaction, visible to read_committed readers at each commit',
+    env: 'PROCESSING_GUARANTEE',
+  },
+  {
     path: 'job.commitIntervalMs',
-    codec: integer(1, MAX_TIMER_MS),
-    expected: `a positive integer of ms, ${TIMER}`,
-    help: 'how often offsets are committed (after the output before them is acknowledged)',
+    codec: integer(0, MAX_TIMER_MS),
+    expected: `an integer of ms >= 0, ${TIMER}`,
+    help: 'how often offsets are committed (at least once: after the output before them is acknowledged; exactly once: with it, in one transaction); 0: by the guarantee, 1000 at least once, 100 exactly once',
   },
   {
     path: 'job.maxPendingOutputs',
@@ -152,7 +161,7 @@ export const SETTINGS: readonly SettingDef[] = [
 export const flagOf = (def: SettingDef): string => def.flag ?? kebab(def.path.split('.').pop() as string);
 
 /** `analytics.windowSizeMs` → `ANALYTICS_WINDOW_SIZE_MS`. */
-export const envOf = (def: SettingDef): string => def.path.split('.').map(kebab).join('_').replace(/-/g, '_').toUpperCase();
+export const envOf = (def: SettingDef): string => def.env ?? def.path.split('.').map(kebab).join('_').replace(/-/g, '_').toUpperCase();
 
 function kebab(camel: string): string {
   return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

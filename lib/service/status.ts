@@ -1,5 +1,6 @@
 import type { AssignedPartition, SourceBatch } from '../io/ports.js';
 import type { InternalTopicReport } from '../runtime/internal-topics.js';
+import type { ProcessingGuarantee } from './config.js';
 import type { PartitionWatermark } from '../operators/assign-watermarks.js';
 import { NO_WATERMARK } from '../operators/stream-element.js';
 
@@ -30,6 +31,8 @@ export interface PartitionReport {
 
 export interface StatusReport {
   readonly state: JobState;
+  /** The delivery guarantee in force (job.processingGuarantee). */
+  readonly processingGuarantee: ProcessingGuarantee;
   readonly ready: boolean;
   readonly uptimeSeconds: number;
   readonly restarts: number;
@@ -91,7 +94,10 @@ export class JobStatus {
   private readHeld: (partition: number) => { readonly count: number } = () => ({ count: 0 });
   private readonly startedAt: number;
 
-  constructor(private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly clock: () => number = Date.now,
+    private readonly guarantee: ProcessingGuarantee = 'at-least-once',
+  ) {
     this.startedAt = clock();
   }
 
@@ -193,6 +199,7 @@ export class JobStatus {
     const tasks = this.readTasks();
     return {
       state: this.current,
+      processingGuarantee: this.guarantee,
       ready: this.ready,
       uptimeSeconds: Math.round((now - this.startedAt) / 100) / 10,
       restarts: this.restartCount,

@@ -1,4 +1,4 @@
-import type { GroupConsumer, OutgoingMessage, RecordSink } from '../../lib/io/ports.js';
+import type { GroupConsumer, OutgoingMessage, RecordSink, TransactionalSinks } from '../../lib/io/ports.js';
 import type { BrokerConnector } from '../../lib/service/service.js';
 
 /**
@@ -32,8 +32,16 @@ export class MemoryBroker implements BrokerConnector {
       resumePartition: () => undefined,
       commit: async () => undefined,
       endOffsets: async () => new Map([[0, 0]]),
+      committed: async () => ({ offset: -1, metadata: null }),
       deleteRecords: async () => undefined,
       stop: async () => undefined,
+    };
+  }
+
+  /** The lifecycle specs run at least once: a task's transactional sink is for the real broker's specs. */
+  transactions(): TransactionalSinks {
+    return async () => {
+      throw new Error('the memory broker has no transactions');
     };
   }
 

@@ -148,11 +148,17 @@ const CASES: Record<string, Cases> = {
     goodJson: ['dlq'],
     badJson: ['..', true],
   },
+  'job.processingGuarantee': {
+    good: same('at-least-once', 'exactly-once'),
+    bad: ['', 'exactly_once', 'EXACTLY-ONCE', 'at-most-once', 'eos'],
+    goodJson: ['exactly-once'],
+    badJson: ['exactly_once', 1, null],
+  },
   'job.commitIntervalMs': {
-    good: numbers('1', '1000', '2147483647'),
-    bad: [...NOT_INTEGERS, '0', '2147483648'],
-    goodJson: [500],
-    badJson: [...NOT_JSON_INTEGERS, 0],
+    good: numbers('0', '1', '1000', '2147483647'),
+    bad: [...NOT_INTEGERS, '-1', '2147483648'],
+    goodJson: [0, 500],
+    badJson: [...NOT_JSON_INTEGERS, -1],
   },
   'job.maxPendingOutputs': {
     good: numbers('1', '10000'),

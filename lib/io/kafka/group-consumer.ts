@@ -101,6 +101,7 @@ export function kafkaGroupConsumer(kafka: Kafka, options: GroupConsumerOptions):
             records,
             caughtUp: Number(batch.lastOffset()) + 1 >= highWatermark,
             highWatermark,
+            end: Number(batch.lastOffset()) + 1,
           };
           // The handler may wait for the sink; keep the group membership alive meanwhile.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
@@ -117,7 +118,7 @@ export function kafkaGroupConsumer(kafka: Kafka, options: GroupConsumerOptions):
       // still moves the partition to its end.
       c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize > 0 || Number(payload.offsetLag) > 0 || paused) return;
-        const end: GroupBatch = { topic: payload.topic, partition: payload.partition, records: [], caughtUp: true, highWatermark: Number(payload.lastOffset) + 1 };
+        const end: GroupBatch = { topic: payload.topic, partition: payload.partition, records: [], caughtUp: true, highWatermark: Number(payload.lastOffset) + 1, end: Number(payload.lastOffset) + 1 };
         handling = handling.then(() => handle(end)).catch((err: unknown) => failed(err as Error));
       });
       await ready;
@@ -143,6 +144,11 @@ export function kafkaGroupConsumer(kafka: Kafka, options: GroupConsumerOptions):
     async endOffsets(topic) {
       const ends = await admin.fetchTopicOffsets(topic);
       return new Map(ends.map((e) => [e.partition, Number(e.high)]));
+    },
+    async committed(topic, partition) {
+      const [t] = await retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+      const p = t?.partitions.find((x) => x.partition === partition);
+      return { offset: p === undefined ? -1 : Number(p.offset), metadata: p?.metadata ?? null };
     },
     async deleteRecords(topic, partitions) {
       if (partitions.length === 0) return;

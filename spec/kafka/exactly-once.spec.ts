@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StatusReport } from '../../lib/service/status.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { drained, eventually, httpPort, produceTo, readTopic, ServiceProcess, serviceEnv, uniqueNames } from '../helpers/kafka.js';
+import { isSentinelResult, sentinel, writeRecording } from '../helpers/recording.js';
+
+/**
+ * Exactly-once on the real broker: killed with SIGKILL again and again while it works, the service still
+ * publishes every result exactly once, as `read_committed` readers see its output topics.
+ */
+
+const PARTITIONS = 3;
+const END = 'end-of-test';
+
+/** Everything a read_committed reader sees of a topic, up to the end markers written after the service stopped. */
+async function committedOf(topic: string): Promise<string[]> {
+  await produceTo(topic, Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: END })));
+  const messages = await readTopic(topic, (m) => m.filter((x) => x.value?.toString() === END).length >= PARTITIONS, 60_000);
+  return messages.map((m) => (m.headers.reason ? `${m.headers.reason}|` : '') + (m.value?.toString() ?? '')).filter((v) => v !== END);
+}
+
+describe('exactly-once on Kafka', function () {
+  this.timeout(300_000);
+
+  it('killed with SIGKILL three times while it works, publishes every result and dead letter exactly once (read_committed)', async () => {
+    const names = uniqueNames('eos');
+    const dir = tempDir();
+    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once' });
+    const lines = writeRecording(join(dir, 'raw.jsonl'), 20_000, 5);
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(file, [...lines, ...Array.from({ length: PARTITIONS }, (_, p) => sentinel(p))].join('\n') + '\n');
+    // What one replay of the same orders gives; the order on the topic does not matter to a multiset.
+    const out = join(dir, 'expected.jsonl');
+    const dead = join(dir, 'expected-dead.jsonl');
+    const replay = await runCli(['replay', join(dir, 'raw.jsonl'), '--out', out, '--dead-letters', dead]);
+    expect(replay.code, replay.stderr).to.equal(0);
+    const expectedDead = readFileSync(dead, 'utf8').split('\n').filter((l) => l !== '').map((l) => {
+      const d = JSON.parse(l) as { reason: string; raw: string };
+      return `${d.reason}|${d.raw}`;
+    });
+    const produced = await runCli(['produce', join(dir, 'raw.jsonl'), '--key', 'orderId'], env);
+    expect(produced.code, produced.stderr).to.equal(0);
+
+    const seen: string[] = [];
+    let service = new ServiceProcess(env);
+    try {
+      let port = await httpPort(service);
+      for (let kill = 1; kill <= 3; kill++) {
+        const progress = await eventually(async () => {
+          const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as StatusReport;
+          const read = status.tasks.filter((t) => t.kind === 'source').reduce((n, t) => n + t.offset, 0);
+          expect(read, 'input read').to.be.at.least((kill * lines.length) / 5);
+          return read;
+        }, 120_000);
+        service.kill('SIGKILL');
+        await service.exited;
+        seen.push(`killed at ${progress} input records read`);
+        service = new ServiceProcess(env);
+        port = await httpPort(service);
+      }
+      await produceTo(names.inputTopic, Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: sentinel(partition) })));
+      await drained([port], names.inputTopic, names.groupId, 180_000);
+      service.kill('SIGTERM');
+      expect(await service.exited, service.logs.slice(-20).join('\n')).to.equal(0);
+      seen.push('stopped');
+
+      const expected = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').sort();
+      const analytics = (await committedOf(names.outputTopic)).filter((v) => !isSentinelResult(v)).sort();
+      const deadLetters = (await committedOf(names.deadLetterTopic)).sort();
+      const repeats = analytics.filter((v, i) => i > 0 && analytics[i - 1] === v);
+      const report = `steps: ${seen.join(', ')}; ${analytics.length} results for ${expected.length} expected; repeats ${repeats.length}: ${repeats.slice(0, 3).join(' ')}`;
+      expect(analytics, report).to.deep.equal(expected);
+      expect(deadLetters, 'dead letters').to.deep.equal(expectedDead.sort());
+    } finally {
+      service.kill('SIGKILL');
+      await service.exited;
+    }
+  });
+});
+

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { kafkaTransactionalSink } from '../../lib/io/kafka/transactional-sink.js';
+import type { TransactionalSink } from '../../lib/io/ports.js';
+import { readTopic, testKafka, uniqueNames } from '../helpers/kafka.js';
+
+/**
+ * The exactly-once sink on the real broker: a task's messages and its offset commit become visible
+ * together or not at all, to `read_committed` readers (kafkajs consumers read committed by default), and
+ * a task's next owner fences the one before it.
+ */
+
+/** What a read_committed reader sees of `topic` up to the message `end` (sent last, by a committed transaction). */
+async function visibleUpTo(topic: string, end: string): Promise<string[]> {
+  const messages = await readTopic(topic, (m) => m.some((x) => x.value?.toString() === end), 60_000);
+  const values = messages.map((m) => m.value?.toString() ?? '');
+  expect(values, `${end} never arrived`).to.include(end);
+  return values.filter((v) => v !== end);
+}
+
+async function committedOffset(groupId: string, topic: string, partition: number): Promise<{ offset: string; metadata: string | null }> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const p = t?.partitions.find((x) => x.partition === partition);
+    return { offset: p?.offset ?? '-1', metadata: p?.metadata ?? null };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('the transactional sink of a task (exactly-once), on a real broker', function () {
+  this.timeout(120_000);
+  const sinks: TransactionalSink[] = [];
+  const open = async (id: string, groupId: string): Promise<TransactionalSink> => {
+    const sink = await kafkaTransactionalSink(testKafka(), { transactionalId: id, groupId });
+    sinks.push(sink);
+    return sink;
+  };
+  afterEach(async () => {
+    await Promise.all(sinks.splice(0).map((s) => s.close().catch(() => undefined)));
+  });
+
+  it('makes messages and the offset commit visible together, at commit', async () => {
+    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-commit');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const sink = await open(`${groupId}-${inputTopic}-0`, groupId);
+    for (const value of ['a', 'b', 'c']) sink.send({ topic: outputTopic, key: null, value });
+    await sink.commit({ topic: inputTopic, partition: 0, offset: 3, metadata: '{"t":"source","w":5}' });
+    sink.send({ topic: outputTopic, key: null, value: 'end' });
+    await sink.commit({ topic: inputTopic, partition: 0, offset: 4, metadata: '{"t":"source","w":6}' });
+    expect(await visibleUpTo(outputTopic, 'end')).to.deep.equal(['a', 'b', 'c']);
+    expect(await committedOffset(groupId, inputTopic, 0)).to.deep.equal({ offset: '4', metadata: '{"t":"source","w":6}' });
+    expect(sink.counts).to.deep.equal({ committed: 2, aborted: 0 });
+  });
+
+  it('aborts what was never committed when it closes: nothing of it is visible, the commit stays where it was', async () => {
+    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-abort');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const id = `${groupId}-${inputTopic}-0`;
+    const first = await open(id, groupId);
+    first.send({ topic: outputTopic, key: null, value: 'kept' });
+    await first.commit({ topic: inputTopic, partition: 0, offset: 1, metadata: 'one' });
+    first.send({ topic: outputTopic, key: null, value: 'lost' });
+    await first.flush();
+    await first.close();
+    expect(first.counts).to.deep.equal({ committed: 1, aborted: 1 });
+    const next = await open(id, groupId);
+    next.send({ topic: outputTopic, key: null, value: 'end' });
+    await next.commit({ topic: inputTopic, partition: 0, offset: 1, metadata: 'one' });
+    expect(await visibleUpTo(outputTopic, 'end')).to.deep.equal(['kept']);
+  });
+
+  it("fences a zombie: once the task's next owner has opened its sink, the old one can neither send nor commit", async () => {
+    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-zombie');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const id = `${groupId}-${inputTopic}-0`;
+    const zombie = await open(id, groupId);
+    const failures: Error[] = [];
+    zombie.onFailure((e: Error) => failures.push(e));
+    zombie.send({ topic: outputTopic, key: null, value: 'zombie-before' });
+    await zombie.flush();
+    const owner = await open(id, groupId);
+    zombie.send({ topic: outputTopic, key: null, value: 'zombie-after' });
+    let refused: unknown;
+    await zombie.commit({ topic: inputTopic, partition: 0, offset: 99, metadata: 'zombie' }).catch((e: unknown) => (refused = e));
+    expect(String(refused)).to.match(/epoch|fenced/i);
+    expect(failures.length, 'the zombie is told it failed').to.be.greaterThan(0);
+    owner.send({ topic: outputTopic, key: null, value: 'end' });
+    await owner.commit({ topic: inputTopic, partition: 0, offset: 1, metadata: 'owner' });
+    expect(await visibleUpTo(outputTopic, 'end')).to.deep.equal([]);
+    expect(await committedOffset(groupId, inputTopic, 0)).to.deep.equal({ offset: '1', metadata: 'owner' });
+  });
+});
