@@ -78,5 +78,61 @@ describe('exactly-once on Kafka', function () {
       await service.exited;
     }
   });
-});
 
+  it('fences a zombie: an instance paused past its session timeout publishes nothing more once the group has moved on', async () => {
+    const names = uniqueNames('eos-zombie');
+    const dir = tempDir();
+    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_RESTART_DELAY_MS: '500' });
+    const raw = join(dir, 'raw.jsonl');
+    const lines = writeRecording(raw, 20_000, 9);
+    const out = join(dir, 'expected.jsonl');
+    const replay = await runCli(['replay', raw, '--out', out, '--dead-letters', join(dir, 'dead.jsonl')]);
+    expect(replay.code, replay.stderr).to.equal(0);
+    const produced = await runCli(['produce', raw, '--key', 'orderId'], env);
+    expect(produced.code, produced.stderr).to.equal(0);
+
+    const seen: string[] = [];
+    const zombie = new ServiceProcess(env);
+    const other = new ServiceProcess(env);
+    try {
+      const [zombiePort, otherPort] = await Promise.all([httpPort(zombie), httpPort(other)]);
+      const statusOf = async (port: number) => (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as StatusReport;
+      // Paused while it has tasks and is working on them.
+      await eventually(async () => {
+        const status = await statusOf(zombiePort);
+        expect(status.tasks.some((t) => t.kind === 'source' && t.offset > 0), 'the zombie-to-be has read').to.equal(true);
+        expect(status.tasks.reduce((n, t) => n + (t.kind === 'source' ? t.offset : 0), 0)).to.be.below(lines.length);
+      }, 60_000);
+      zombie.kill('SIGSTOP');
+      seen.push('paused');
+      // Its session times out; the other instance takes every task (and fences it).
+      await eventually(async () => {
+        const status = await statusOf(otherPort);
+        expect(status.tasks.length, 'tasks at the other instance').to.equal(2 * PARTITIONS + 1);
+      }, 120_000);
+      seen.push('the other took over');
+      zombie.kill('SIGCONT');
+      seen.push('resumed');
+      await produceTo(names.inputTopic, Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: sentinel(partition) })));
+      await drained([zombiePort, otherPort], names.inputTopic, names.groupId, 180_000);
+      for (const s of [zombie, other]) s.kill('SIGTERM');
+      await Promise.all([zombie.exited, other.exited]);
+      seen.push('stopped');
+
+      const expected = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').sort();
+      const analytics = (await committedOf(names.outputTopic)).filter((v) => !isSentinelResult(v)).sort();
+      const repeats = analytics.filter((v, i) => i > 0 && analytics[i - 1] === v);
+      const fenced = zombie.logs.filter((l) => /epoch|fenced/i.test(l)).length;
+      const report = `steps: ${seen.join(', ')}; ${analytics.length} results for ${expected.length}; repeats ${repeats.length}: ${repeats.slice(0, 2).join(' ')}; zombie's fenced lines: ${fenced}`;
+      expect(analytics, report).to.deep.equal(expected);
+      // It did try, and was refused: what it had in flight was fenced, not published.
+      expect(fenced, `the zombie was fenced\n${zombie.logs.slice(-15).join('\n')}`).to.be.greaterThan(0);
+    } finally {
+      for (const s of [zombie, other]) {
+        s.kill('SIGCONT');
+        s.kill('SIGKILL');
+      }
+      await Promise.all([zombie.exited, other.exited]);
+    }
+  });
+});

@@ -62,11 +62,16 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     for (const listener of failureListeners) listener(failure);
   };
 
-  /** Sends what is queued, a batch a request, inside the open transaction. */
-  const sendQueued = async (): Promise<void> => {
-    while (queue.length > 0 && failure === undefined) {
-      const batch = queue.length <= BATCH_LIMIT ? queue : queue.slice(0, BATCH_LIMIT);
-      queue = queue.length <= BATCH_LIMIT ? [] : queue.slice(BATCH_LIMIT);
+  // Commits asked for and not yet made, each as the count of messages queued when it was asked: the
+  // transaction it ends holds exactly those (the task's commit entry was taken then), later ones wait.
+  const limits: number[] = [];
+
+  /** Sends queued messages, a batch a request, inside the open transaction, up to `limit` in all. */
+  const sendUpTo = async (limit: number): Promise<void> => {
+    while (queue.length > 0 && failure === undefined && acked < limit) {
+      const n = Math.min(BATCH_LIMIT, queue.length, limit - acked);
+      const batch = queue.slice(0, n);
+      queue = queue.slice(n);
       const byTopic = new Map<string, Message[]>();
       for (const m of batch) {
         let list = byTopic.get(m.topic);
@@ -78,6 +83,7 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
       settle();
     }
   };
+  const sendQueued = (): Promise<void> => sendUpTo(limits[0] ?? Infinity);
 
   const enqueue = (step: () => Promise<void>): Promise<void> => {
     const next = chain.then(() => (failure === undefined ? step() : Promise.reject(failure)));
@@ -105,16 +111,22 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     counts,
     uncommitted: () => sinceCommit,
     commit(entry: TransactionalCommit) {
+      // Called as the entry is taken: what is queued now is what the entry covers.
+      const mark = queued;
+      limits.push(mark);
       sinceCommit = 0;
       return enqueue(async () => {
-        await sendQueued();
+        await sendUpTo(mark);
         // kafkajs's types leave out the metadata its TxnOffsetCommit request writes (protocol field
         // `metadata`, checked on the broker: it comes back with the committed offset).
         const partitions = [{ partition: entry.partition, offset: String(entry.offset), metadata: entry.metadata }] as unknown as Array<{ partition: number; offset: string }>;
         await transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [{ topic: entry.topic, partitions }] });
         await transaction.commit();
+        limits.shift();
         counts.committed += 1;
         transaction = await producer.transaction();
+        // What came after the entry goes in the next transaction.
+        if (queue.length > 0) void enqueue(sendQueued).catch(() => undefined);
       });
     },
     async close() {
