@@ -44,6 +44,8 @@ export interface RecordSink {
   send(message: OutgoingMessage): void;
   /** Messages queued or in flight, not yet acknowledged. */
   pending(): number;
+  /** Messages handed over so far (a task notes it where its commit entry stands: see {@link TransactionalSink.commit}). */
+  sent(): number;
   /** Resolves when every message queued so far is acknowledged by the broker. */
   flush(): Promise<void>;
   /** Resolves when fewer than `bound` messages are pending. */
@@ -64,8 +66,12 @@ export interface TransactionalCommit {
 
 /** A task's own sink in exactly-once mode: what it sends and its offset commit go in one transaction. */
 export interface TransactionalSink extends RecordSink {
-  /** Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers, or none. */
-  commit(entry: TransactionalCommit): Promise<void>;
+  /**
+   * Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers,
+   * or none. The transaction holds the first `upTo` messages handed over (all so far by default): exactly
+   * the output of the records the entry covers; later messages go in the next one.
+   */
+  commit(entry: TransactionalCommit, upTo?: number): Promise<void>;
   /** Messages sent in the open transaction. */
   uncommitted(): number;
   /** Transactions committed and aborted so far. */

@@ -24,7 +24,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
   let idle = next >= owned.high;
   // Where a restart may begin: after the last marks, which carried every watermark rise the customer tasks
   // had yet to hear of (see stampRises). A restart mid-batch would lose the rises of the orders before it.
-  let committable = { next, watermark };
+  let committable = { next, watermark, sent: sink.sent() };
   const input = new Subject<SourceEvent>();
   const subscription: Subscription = input.pipe(
     sourceTask(context.analytics, { destinations: inputPartitions, ...(restored?.w !== undefined ? { initialWatermark: restored.w } : {}) }),
@@ -36,7 +36,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       } else if (out.kind === 'partition-status') {
         watermark = Math.max(watermark, out.watermark);
         sink.send(markMessage(internal.ordersByCustomer, out, next));
-        committable = { next, watermark };
+        committable = { next, watermark, sent: sink.sent() };
       } else {
         sink.send(toOutgoing(out, topics));
         context.onOutput(out);
@@ -64,7 +64,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       idle = batch.caughtUp;
       input.next({ kind: 'partition-status', partition, idle });
     },
-    commitEntry: () => ({ offset: committable.next, metadata: writeMetadata({ t: 'source', w: committable.watermark }) }),
+    commitEntry: () => ({ offset: committable.next, metadata: writeMetadata({ t: 'source', w: committable.watermark }), sent: committable.sent }),
     describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
     close: () => subscription.unsubscribe(),
   };

@@ -275,7 +275,7 @@ export class StreamRuntime {
           changed.map(async (e) => {
             const taskSink = this.taskSinks.get(this.key(e.topic, e.partition));
             if (taskSink === undefined) return;
-            await taskSink.commit({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata });
+            await taskSink.commit({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata }, e.entry!.sent);
             this.options.onTransaction?.('committed');
           }),
         );

@@ -15,8 +15,11 @@ export interface Task {
   /** The next offset of its partition to read: a task kept through a rebalance goes on from here. */
   readonly next: number;
   handle(batch: GroupBatch): Promise<void>;
-  /** What may be committed now for its partition (all output so far must be acknowledged first). */
-  commitEntry(): { offset: number; metadata: string } | undefined;
+  /**
+   * What may be committed now for its partition, and how many messages the task had handed to its sink
+   * when it stood there (`sent`; all so far when absent): exactly once, the transaction holds those.
+   */
+  commitEntry(): { offset: number; metadata: string; sent?: number } | undefined;
   /** For status and metrics. */
   describe(): TaskDescription;
   close(): void;

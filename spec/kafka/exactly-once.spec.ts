@@ -70,7 +70,7 @@ describe('exactly-once on Kafka', function () {
       const analytics = (await committedOf(names.outputTopic)).filter((v) => !isSentinelResult(v)).sort();
       const deadLetters = (await committedOf(names.deadLetterTopic)).sort();
       const repeats = analytics.filter((v, i) => i > 0 && analytics[i - 1] === v);
-      const report = `steps: ${seen.join(', ')}; ${analytics.length} results for ${expected.length} expected; repeats ${repeats.length}: ${repeats.slice(0, 3).join(' ')}`;
+      const report = `steps: ${seen.join(', ')}; ${analytics.length} results for ${expected.length} expected; repeats ${repeats.length}: ${repeats.slice(0, 3).join(' ')}\nlast log lines:\n${service.logs.slice(-12).join('\n')}`;
       expect(analytics, report).to.deep.equal(expected);
       expect(deadLetters, 'dead letters').to.deep.equal(expectedDead.sort());
     } finally {

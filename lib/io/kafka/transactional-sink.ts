@@ -105,14 +105,14 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
       if (queue.length === 1) void enqueue(sendQueued).catch(() => undefined);
     },
     pending: () => queued - acked,
+    sent: () => queued,
     flush: () => waitFor(queued),
     belowBound: (bound) => waitFor(queued - bound + 1),
     onFailure: (listener) => void failureListeners.push(listener),
     counts,
     uncommitted: () => sinceCommit,
-    commit(entry: TransactionalCommit) {
-      // Called as the entry is taken: what is queued now is what the entry covers.
-      const mark = queued;
+    commit(entry: TransactionalCommit, upTo = queued) {
+      const mark = Math.min(upTo, queued);
       limits.push(mark);
       sinceCommit = 0;
       return enqueue(async () => {
