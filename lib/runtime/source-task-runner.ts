@@ -25,6 +25,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
   // Where a restart may begin: after the last marks, which carried every watermark rise the customer tasks
   // had yet to hear of (see stampRises). A restart mid-batch would lose the rises of the orders before it.
   let committable = { next, watermark, sent: sink.sent() };
+  let inBatch = false;
   const input = new Subject<SourceEvent>();
   const subscription: Subscription = input.pipe(
     sourceTask(context.analytics, { destinations: inputPartitions, ...(restored?.w !== undefined ? { initialWatermark: restored.w } : {}) }),
@@ -53,6 +54,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       return next;
     },
     async handle(batch: GroupBatch) {
+      inBatch = true;
       for (let i = 0; i < batch.records.length; i++) {
         const record = batch.records[i]!;
         if (record.offset < next) continue;
@@ -62,9 +64,16 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       }
       next = Math.max(next, batch.end);
       idle = batch.caughtUp;
+      inBatch = false;
       input.next({ kind: 'partition-status', partition, idle });
     },
-    commitEntry: () => ({ offset: committable.next, metadata: writeMetadata({ t: 'source', w: committable.watermark }), sent: committable.sent }),
+    commitEntry: () => {
+      // A commit in the middle of a batch sends marks first: they carry the rises still owed, so the commit
+      // may stand where the task is, and cover exactly what it has sent (a transaction must). Mid-batch the
+      // partition has records to read, whatever the last batch said.
+      if (committable.next !== next) input.next({ kind: 'partition-status', partition, idle: inBatch ? false : idle });
+      return { offset: committable.next, metadata: writeMetadata({ t: 'source', w: committable.watermark }), sent: committable.sent };
+    },
     describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
     close: () => subscription.unsubscribe(),
   };
