@@ -72,8 +72,8 @@ export interface TransactionalSink extends RecordSink {
    * the output of the records the entry covers; later messages go in the next one.
    */
   commit(entry: TransactionalCommit, upTo?: number): Promise<void>;
-  /** Messages sent in the open transaction. */
-  uncommitted(): number;
+  /** Messages handed over and not yet in a committed transaction: read_committed readers cannot see them yet. */
+  unpublished(): number;
   /** Transactions committed and aborted so far. */
   readonly counts: { readonly committed: number; readonly aborted: number };
 }

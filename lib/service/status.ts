@@ -43,7 +43,7 @@ export interface StatusReport {
   readonly partitions: readonly PartitionReport[];
   /** Every task this instance runs (one per partition it owns of the input and internal topics). */
   readonly tasks: readonly TaskReport[];
-  /** Messages handed to the producer and not yet acknowledged by the broker. */
+  /** Messages handed to the producer and not yet acknowledged by the broker (exactly once: not yet in a committed transaction). */
   readonly pendingOutputs: number;
   /** The topics the service keeps for itself (named from the group id), once it has made sure of them. */
   readonly internalTopics: readonly InternalTopicReport[];

@@ -82,7 +82,7 @@ describe('exactly-once on Kafka', function () {
   it('fences a zombie: an instance paused past its session timeout publishes nothing more once the group has moved on', async () => {
     const names = uniqueNames('eos-zombie');
     const dir = tempDir();
-    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_RESTART_DELAY_MS: '500' });
+    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_RESTART_DELAY_MS: '500', LOG_LEVEL: 'debug' });
     const raw = join(dir, 'raw.jsonl');
     const lines = writeRecording(raw, 20_000, 9);
     const out = join(dir, 'expected.jsonl');
@@ -122,6 +122,9 @@ describe('exactly-once on Kafka', function () {
       const expected = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').sort();
       const analytics = (await committedOf(names.outputTopic)).filter((v) => !isSentinelResult(v)).sort();
       const repeats = analytics.filter((v, i) => i > 0 && analytics[i - 1] === v);
+      writeFileSync('/tmp/eos-zombie.log', zombie.logs.join('\n'));
+      writeFileSync('/tmp/eos-other.log', other.logs.join('\n'));
+      writeFileSync('/tmp/eos-repeats.txt', repeats.join('\n'));
       const fenced = zombie.logs.filter((l) => /epoch|fenced/i.test(l)).length;
       const report = `steps: ${seen.join(', ')}; ${analytics.length} results for ${expected.length}; repeats ${repeats.length}: ${repeats.slice(0, 2).join(' ')}; zombie's fenced lines: ${fenced}`;
       expect(analytics, report).to.deep.equal(expected);

@@ -36,8 +36,8 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
   let queue: OutgoingMessage[] = [];
   let queued = 0;
   let acked = 0;
-  // Messages queued since the last commit began.
-  let sinceCommit = 0;
+  // Messages in committed transactions: the rest are not yet visible to read_committed readers.
+  let published = 0;
   // The chain of sends and commits: one request at a time, in order.
   let chain: Promise<void> = Promise.resolve();
   let failure: Error | undefined;
@@ -66,10 +66,14 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
   // transaction it ends holds exactly those (the task's commit entry was taken then), later ones wait.
   const limits: number[] = [];
 
-  /** Sends queued messages, a batch a request, inside the open transaction, up to `limit` in all. */
-  const sendUpTo = async (limit: number): Promise<void> => {
-    while (queue.length > 0 && failure === undefined && acked < limit) {
-      const n = Math.min(BATCH_LIMIT, queue.length, limit - acked);
+  /**
+   * Sends queued messages, a batch a request, inside the open transaction: up to the first commit asked
+   * for, read again before every request (a commit asked for while requests are out ends the transaction
+   * at its own mark, and what was queued after it waits for the next one).
+   */
+  const sendQueued = async (): Promise<void> => {
+    while (queue.length > 0 && failure === undefined && acked < (limits[0] ?? Infinity)) {
+      const n = Math.min(BATCH_LIMIT, queue.length, (limits[0] ?? Infinity) - acked);
       const batch = queue.slice(0, n);
       queue = queue.slice(n);
       const byTopic = new Map<string, Message[]>();
@@ -83,7 +87,6 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
       settle();
     }
   };
-  const sendQueued = (): Promise<void> => sendUpTo(limits[0] ?? Infinity);
 
   const enqueue = (step: () => Promise<void>): Promise<void> => {
     const next = chain.then(() => (failure === undefined ? step() : Promise.reject(failure)));
@@ -101,7 +104,6 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     send(message) {
       queue.push(message);
       queued += 1;
-      sinceCommit += 1;
       if (queue.length === 1) void enqueue(sendQueued).catch(() => undefined);
     },
     pending: () => queued - acked,
@@ -110,19 +112,22 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     belowBound: (bound) => waitFor(queued - bound + 1),
     onFailure: (listener) => void failureListeners.push(listener),
     counts,
-    uncommitted: () => sinceCommit,
+    unpublished: () => queued - published,
     commit(entry: TransactionalCommit, upTo = queued) {
       const mark = Math.min(upTo, queued);
       limits.push(mark);
-      sinceCommit = 0;
       return enqueue(async () => {
-        await sendUpTo(mark);
+        await sendQueued();
+        if (failure !== undefined) throw failure;
+        // Never commit output its entry does not cover: the next owner would publish it again.
+        if (acked !== mark) throw new Error(`transaction of ${entry.topic}:${entry.partition} holds ${acked} messages, its commit covers ${mark}`);
         // kafkajs's types leave out the metadata its TxnOffsetCommit request writes (protocol field
         // `metadata`, checked on the broker: it comes back with the committed offset).
         const partitions = [{ partition: entry.partition, offset: String(entry.offset), metadata: entry.metadata }] as unknown as Array<{ partition: number; offset: string }>;
         await transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [{ topic: entry.topic, partitions }] });
         await transaction.commit();
         limits.shift();
+        published = mark;
         counts.committed += 1;
         transaction = await producer.transaction();
         // What came after the entry goes in the next transaction.
