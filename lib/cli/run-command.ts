@@ -1,5 +1,6 @@
 import { connectionFailure } from '../io/kafka/kafka-failures.js';
-import { loadConfig, type Config } from '../service/config.js';
+import { abortFilterIsSound } from '../io/kafka/read-committed.js';
+import { ConfigError, loadConfig, type Config } from '../service/config.js';
 import { serviceRoutes } from '../service/endpoints.js';
 import { startHttpServer, type HttpServer } from '../service/http-server.js';
 import { createLogger } from '../service/logger.js';
@@ -26,8 +27,17 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   return serve(config);
 }
 
+/** Exactly once needs kafkajs's read_committed filter mended (see abortFilterIsSound): a bad install stops here. */
+function exactlyOnceReady(config: Config): void {
+  if (config.job.processingGuarantee !== 'exactly-once' || abortFilterIsSound()) return;
+  throw new ConfigError([
+    'job.processingGuarantee=exactly-once: the installed kafkajs passes records of aborted transactions to read_committed readers; apply patches/kafkajs+2.2.4.patch (npm install does, through patch-package)',
+  ]);
+}
+
 /** Runs the service until a signal stops it or it fails for good. */
 export async function serve(config: Config): Promise<number> {
+  exactlyOnceReady(config);
   const logger = createLogger(config.log.level);
   const monitor = new JobMonitor(Date.now, config.job.processingGuarantee);
   // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.

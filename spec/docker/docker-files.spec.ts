@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { load as loadYaml } from 'js-yaml';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { abortFilterIsSound, type AbortFilter } from '../../lib/io/kafka/read-committed.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
 /**
@@ -317,10 +319,12 @@ describe('docker/Dockerfile', () => {
     expect(runs[0]).to.match(/^npm ci\b/);
     expect(runs[0]).to.contain('--omit=dev').and.to.contain('--ignore-scripts');
     const copies = only(runtime, 'COPY').map(copyOf);
-    for (const c of copies) for (const source of c.sources) expect(source, 'node_modules are installed, not copied').not.to.match(/node_modules/);
+    // node_modules are installed, not copied: but for kafkajs, as the build stage patched it (patches/).
     const fromBuild = copies.filter((c) => c.from !== undefined);
-    expect(fromBuild.map((c) => c.from)).to.deep.equal(['build']);
-    expect(fromBuild.flatMap((c) => c.sources)).to.deep.equal(['/app/dist/lib']);
+    for (const c of copies.filter((x) => x.from === undefined)) for (const source of c.sources) expect(source, 'node_modules are installed, not copied').not.to.match(/node_modules/);
+    expect(fromBuild.map((c) => c.from)).to.deep.equal(['build', 'build']);
+    expect(fromBuild.flatMap((c) => c.sources)).to.deep.equal(['/app/node_modules/kafkajs', '/app/dist/lib']);
+    expect(only(build as Stage, 'RUN').map((r) => r.args).join('\n')).to.match(/\bpatch-package\b/);
   });
 
   it('runs as the non-root node user, in production, with port 8082 exposed', () => {
@@ -487,6 +491,11 @@ describe('the image, replayed without Docker', function () {
     for (const [path] of devOnly) expect(existsSync(join(app, path, 'package.json')), path).to.equal(false);
     expect(readdirSync(app).sort()).to.deep.equal(['config', 'dist', 'examples', 'node_modules', 'package-lock.json', 'package.json']);
     expect(readdirSync(join(app, 'dist'))).to.deep.equal(['lib']);
+  });
+
+  it('holds kafkajs as patched: its read_committed filter keeps out records of aborted transactions (exactly-once needs it)', () => {
+    const filter = createRequire(import.meta.url)(join(app, 'node_modules/kafkajs/src/consumer/filterAbortedMessages.js')) as AbortFilter;
+    expect(abortFilterIsSound(filter)).to.equal(true);
   });
 
   it('start, with no Kafka configured, replays the bundled sample and prints its analytics', async () => {
