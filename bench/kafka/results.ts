@@ -105,15 +105,18 @@ export async function countFile(path: string): Promise<AnalyticsCounts> {
 
 export const countLines = (path: string): number => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
 
+/** What the bench writes to each partition of a topic after the service stopped: a read up to them has read everything. */
+export const END_MARKER = 'bench-end-of-topic';
+
 /**
- * Reads a topic from the beginning, in a group of its own, until `total` messages have been seen, and
- * counts them; gives up when nothing new has come for `stallMs`.
+ * Reads a topic as a read_committed consumer until it has met `partitions` end markers (written by
+ * {@link writeEndMarkers} once the service stopped), handing every other message to `each`. End offsets
+ * cannot say when a read is through: written in transactions, a topic also holds their markers and
+ * aborted records, which a reader never sees.
  */
-export async function countTopic(kafka: Kafka, topic: string, groupId: string, total: number, stallMs = 60_000): Promise<AnalyticsCounts> {
-  const counter = new AnalyticsCounter();
-  if (total === 0) return counter.counts;
+export async function readToMarkers(kafka: Kafka, topic: string, groupId: string, partitions: number, each: (value: string, timestamp: number) => void, stallMs = 60_000): Promise<void> {
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytes: 50 << 20, maxBytesPerPartition: 10 << 20 });
-  let read = 0;
+  let markers = 0;
   let lastProgress = Date.now();
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -123,19 +126,48 @@ export async function countTopic(kafka: Kafka, topic: string, groupId: string, t
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) counter.add(m.value?.toString('utf8') ?? '', Number(m.timestamp));
-        read += batch.messages.length;
+        for (const m of batch.messages) {
+          const value = m.value?.toString('utf8') ?? '';
+          if (value === END_MARKER) markers += 1;
+          else each(value, Number(m.timestamp));
+        }
         lastProgress = Date.now();
-        if (read >= total) done();
+        if (markers >= partitions) done();
       },
     });
-    while (read < total) {
+    while (markers < partitions) {
       await Promise.race([finished, sleep(1_000)]);
-      if (read < total && Date.now() - lastProgress > stallMs) throw new Error(`reading ${topic}: ${read} of ${total} messages, then nothing for ${stallMs / 1000} s`);
+      if (markers < partitions && Date.now() - lastProgress > stallMs) throw new Error(`reading ${topic}: ${markers} of ${partitions} end markers, then nothing for ${stallMs / 1000} s`);
     }
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
+}
+
+/** One end marker on every partition of a topic (see {@link readToMarkers}). */
+export async function writeEndMarkers(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: partitions }, (_, partition) => ({ partition, value: END_MARKER })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** How many messages a topic holds, as a read_committed reader sees them (see {@link readToMarkers}). */
+export async function countMessages(kafka: Kafka, topic: string, groupId: string, partitions: number): Promise<number> {
+  let n = 0;
+  await writeEndMarkers(kafka, topic, partitions);
+  await readToMarkers(kafka, topic, groupId, partitions, () => void (n += 1));
+  return n;
+}
+
+/** The analytics a topic holds, as a read_committed reader sees them (see {@link readToMarkers}). */
+export async function countTopic(kafka: Kafka, topic: string, groupId: string, partitions: number): Promise<AnalyticsCounts> {
+  const counter = new AnalyticsCounter();
+  await writeEndMarkers(kafka, topic, partitions);
+  await readToMarkers(kafka, topic, groupId, partitions, (value, timestamp) => counter.add(value, timestamp));
   return counter.counts;
 }
 

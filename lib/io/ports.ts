@@ -64,7 +64,11 @@ export interface TransactionalCommit {
   readonly metadata: string;
 }
 
-/** A task's own sink in exactly-once mode: what it sends and its offset commit go in one transaction. */
+/**
+ * A task's own sink in exactly-once mode: what it sends and its offset commit go in one transaction. A
+ * message is out (for `pending`, `flush` and `belowBound`) once its transaction commits: before that
+ * read_committed readers cannot see it.
+ */
 export interface TransactionalSink extends RecordSink {
   /**
    * Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers,
@@ -72,8 +76,6 @@ export interface TransactionalSink extends RecordSink {
    * the output of the records the entry covers; later messages go in the next one.
    */
   commit(entry: TransactionalCommit, upTo?: number): Promise<void>;
-  /** Messages handed over and not yet in a committed transaction: read_committed readers cannot see them yet. */
-  unpublished(): number;
   /** Transactions committed and aborted so far. */
   readonly counts: { readonly committed: number; readonly aborted: number };
 }

@@ -100,7 +100,7 @@ export class StreamRuntime {
     this.options.onTasks?.(() => ({
       tasks: [...this.tasks.values()].map((t) => t.describe()),
       // Exactly once, output is out only once its transaction commits.
-      pendingOutputs: sink.pending() + [...this.taskSinks.values()].reduce((n, s) => n + s.unpublished(), 0),
+      pendingOutputs: sink.pending() + [...this.taskSinks.values()].reduce((n, s) => n + s.pending(), 0),
     }));
     await consumer.start({
       onAssignment: async (owned) => this.assign(owned),
@@ -268,7 +268,7 @@ export class StreamRuntime {
         (e) =>
           e.entry !== undefined &&
           (this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry) ||
-            (transactional && (this.taskSinks.get(this.key(e.topic, e.partition))?.unpublished() ?? 0) > 0)),
+            (transactional && (this.taskSinks.get(this.key(e.topic, e.partition))?.pending() ?? 0) > 0)),
       );
       if (changed.length === 0) return;
       if (transactional) {
@@ -276,9 +276,8 @@ export class StreamRuntime {
           changed.map(async (e) => {
             const taskSink = this.taskSinks.get(this.key(e.topic, e.partition));
             if (taskSink === undefined) return;
-            const before = taskSink.sent();
             await taskSink.commit({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata }, e.entry!.sent);
-            this.options.logger.debug('TRACE txn committed', { task: this.key(e.topic, e.partition), offset: e.entry!.offset, upTo: e.entry!.sent ?? before, meta: e.entry!.metadata.slice(0, 200) });
+            this.options.logger.debug('transaction committed', { task: this.key(e.topic, e.partition), offset: e.entry!.offset, messages: taskSink.sent() });
             this.options.onTransaction?.('committed');
           }),
         );
