@@ -31,7 +31,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
 function exactlyOnceReady(config: Config): void {
   if (config.job.processingGuarantee !== 'exactly-once' || abortFilterIsSound()) return;
   throw new ConfigError([
-    'job.processingGuarantee=exactly-once: the installed kafkajs passes records of aborted transactions to read_committed readers; apply patches/kafkajs+2.2.4.patch (npm install does, through patch-package)',
+    'job.processingGuarantee=exactly-once: the installed kafkajs passes records of aborted transactions to read_committed readers; apply patches/kafkajs+2.2.4.patch (npm ci in a checkout does; where the package is a dependency: npx patch-package --patch-dir node_modules/stream-processor/patches)',
   ]);
 }
 

@@ -44,8 +44,11 @@ export interface RecordSink {
   send(message: OutgoingMessage): void;
   /** Messages queued or in flight, not yet acknowledged. */
   pending(): number;
-  /** Messages handed over so far (a task notes it where its commit entry stands: see {@link TransactionalSink.commit}). */
-  sent(): number;
+  /**
+   * Messages handed over so far, where a sink can say (a transactional one must: a task notes it where
+   * its commit entry stands, see {@link TransactionalSink.commit}).
+   */
+  sent?(): number;
   /** Resolves when every message queued so far is acknowledged by the broker. */
   flush(): Promise<void>;
   /** Resolves when fewer than `bound` messages are pending. */
@@ -70,6 +73,7 @@ export interface TransactionalCommit {
  * read_committed readers cannot see it.
  */
 export interface TransactionalSink extends RecordSink {
+  sent(): number;
   /**
    * Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers,
    * or none. The transaction holds the first `upTo` messages handed over (all so far by default): exactly

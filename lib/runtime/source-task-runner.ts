@@ -24,7 +24,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
   let idle = next >= owned.high;
   // Where a restart may begin: after the last marks, which carried every watermark rise the customer tasks
   // had yet to hear of (see stampRises). A restart mid-batch would lose the rises of the orders before it.
-  let committable = { next, watermark, sent: sink.sent() };
+  let committable = { next, watermark, sent: sink.sent?.() };
   let inBatch = false;
   const input = new Subject<SourceEvent>();
   const subscription: Subscription = input.pipe(
@@ -37,7 +37,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext): T
       } else if (out.kind === 'partition-status') {
         watermark = Math.max(watermark, out.watermark);
         sink.send(markMessage(internal.ordersByCustomer, out, next));
-        committable = { next, watermark, sent: sink.sent() };
+        committable = { next, watermark, sent: sink.sent?.() };
       } else {
         sink.send(toOutgoing(out, topics));
         context.onOutput(out);
