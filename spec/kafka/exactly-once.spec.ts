@@ -159,6 +159,14 @@ describe('exactly-once on Kafka', function () {
         names.groupId,
         180_000,
       );
+      // What an operator sees: the guarantee in force, and transactions counted.
+      for (const i of instances) {
+        expect((await statusOf(i.port)).processingGuarantee, `${i.name} /status`).to.equal('exactly-once');
+        const metrics = await (await fetch(`http://127.0.0.1:${i.port}/metrics`)).text();
+        const committed = Number(/^stream_processor_transactions_total\{outcome="committed"\} (\d+)$/m.exec(metrics)?.[1] ?? NaN);
+        expect(committed, `${i.name} transactions committed`).to.be.greaterThan(0);
+        expect(metrics, `${i.name} /metrics`).to.match(/^stream_processor_transactions_total\{outcome="aborted"\} \d+$/m);
+      }
       for (const i of instances) i.process.kill('SIGTERM');
       await Promise.all(instances.map((i) => i.process.exited));
       seen.push('stopped');
