@@ -22,6 +22,14 @@ export interface KafkaConnection {
 
 const LEVELS: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
 
+/**
+ * kafkajs lines logged as errors and warnings that tell of nothing wrong, kept at debug: a transaction's
+ * request refused while the broker finishes the last commit's markers (CONCURRENT_TRANSACTIONS, retried
+ * at once; several a second exactly once), and the warning that a transactional producer's bounded
+ * retries "may invalidate EoS" (a transaction that fails is aborted: nothing of it is published).
+ */
+const ROUTINE = /another concurrent operation on the same transaction|Limiting retries for the idempotent producer/;
+
 /** A kafkajs client whose own log lines go through our logger, tagged as such. */
 export function kafkaClient(connection: KafkaConnection, logger: Logger): Kafka {
   const ssl = tlsOptions(connection);
@@ -37,7 +45,8 @@ export function kafkaClient(connection: KafkaConnection, logger: Logger): Kafka 
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        logger.log(LEVELS[level] ?? 'info', `kafkajs: ${message}`, { component: 'kafkajs', ...rest });
+        const routine = ROUTINE.test(`${message} ${String((rest as { error?: unknown }).error ?? '')}`);
+        logger.log(routine ? 'debug' : (LEVELS[level] ?? 'info'), `kafkajs: ${message}`, { component: 'kafkajs', ...rest });
       },
     retry: { initialRetryTime: 300, retries: 8 },
   });
