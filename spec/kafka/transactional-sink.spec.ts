@@ -29,6 +29,16 @@ async function committedOffset(groupId: string, topic: string, partition: number
   }
 }
 
+/** A task's input and output topics, one partition each, made on the broker; and its group. */
+async function topics(prefix: string): Promise<ReturnType<typeof uniqueNames>> {
+  const names = uniqueNames(prefix);
+  const admin = testKafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: names.outputTopic, numPartitions: 1 }, { topic: names.inputTopic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  return names;
+}
+
 describe('the transactional sink of a task (exactly-once), on a real broker', function () {
   this.timeout(120_000);
   const sinks: TransactionalSink[] = [];
@@ -42,11 +52,7 @@ describe('the transactional sink of a task (exactly-once), on a real broker', fu
   });
 
   it('makes messages and the offset commit visible together, at commit', async () => {
-    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-commit');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    const { outputTopic, inputTopic, groupId } = await topics('txn-commit');
     const sink = await open(`${groupId}-${inputTopic}-0`, groupId);
     for (const value of ['a', 'b', 'c']) sink.send({ topic: outputTopic, key: null, value });
     await sink.commit({ topic: inputTopic, partition: 0, offset: 3, metadata: '{"t":"source","w":5}' });
@@ -58,11 +64,7 @@ describe('the transactional sink of a task (exactly-once), on a real broker', fu
   });
 
   it('aborts what was never committed when it closes: nothing of it is visible, the commit stays where it was', async () => {
-    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-abort');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    const { outputTopic, inputTopic, groupId } = await topics('txn-abort');
     const id = `${groupId}-${inputTopic}-0`;
     const first = await open(id, groupId);
     first.send({ topic: outputTopic, key: null, value: 'kept' });
@@ -78,11 +80,7 @@ describe('the transactional sink of a task (exactly-once), on a real broker', fu
   });
 
   it("fences a zombie: once the task's next owner has opened its sink, the old one can neither send nor commit", async () => {
-    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-zombie');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    const { outputTopic, inputTopic, groupId } = await topics('txn-zombie');
     const id = `${groupId}-${inputTopic}-0`;
     const zombie = await open(id, groupId);
     const failures: Error[] = [];
@@ -101,11 +99,7 @@ describe('the transactional sink of a task (exactly-once), on a real broker', fu
   });
 
   it('commits back to back, a transaction that sent nothing right after one that did (kafkajs does not retry AddOffsetsToTxn refused while the last commit completes)', async () => {
-    const { outputTopic, inputTopic, groupId } = uniqueNames('txn-back-to-back');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1 }, { topic: inputTopic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    const { outputTopic, inputTopic, groupId } = await topics('txn-back-to-back');
     const sink = await open(`${groupId}-${inputTopic}-0`, groupId);
     for (let i = 1; i <= 40; i++) {
       if (i % 2 === 1) sink.send({ topic: outputTopic, key: null, value: `m${i}` });

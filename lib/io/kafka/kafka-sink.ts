@@ -1,5 +1,7 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { OutgoingMessage, RecordSink } from '../ports.js';
+import { CountWaiters } from './count-waiters.js';
+import { topicMessagesOf } from './topic-messages.js';
 
 /** Most messages in one produce request. */
 const BATCH_LIMIT = 2_000;
@@ -28,32 +30,17 @@ export async function kafkaSink(kafka: Kafka): Promise<RecordSink> {
   let sending = false;
   let failure: Error | undefined;
   const failureListeners: Array<(e: Error) => void> = [];
-  // Waiters on acknowledgements: resolved when `acked` reaches their mark.
-  let waiters: Array<{ mark: number; resolve: () => void; reject: (e: Error) => void }> = [];
-
-  const settle = (): void => {
-    const still: typeof waiters = [];
-    for (const w of waiters) {
-      if (failure !== undefined) w.reject(failure);
-      else if (acked >= w.mark) w.resolve();
-      else still.push(w);
-    }
-    waiters = still;
-  };
+  // Waiters on acknowledgements.
+  const waiters = new CountWaiters(() => acked, () => failure);
+  const settle = (): void => waiters.settle();
 
   const pump = (): void => {
     if (sending || queue.length === 0 || failure !== undefined) return;
     const batch = queue.length <= BATCH_LIMIT ? queue : queue.slice(0, BATCH_LIMIT);
     queue = queue.length <= BATCH_LIMIT ? [] : queue.slice(BATCH_LIMIT);
     sending = true;
-    const byTopic = new Map<string, Message[]>();
-    for (const m of batch) {
-      let list = byTopic.get(m.topic);
-      if (list === undefined) byTopic.set(m.topic, (list = []));
-      list.push({ key: m.key, value: m.value, ...(m.partition !== undefined ? { partition: m.partition } : {}), ...(m.headers ? { headers: { ...m.headers } } : {}) });
-    }
     producer
-      .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+      .sendBatch({ acks: -1, topicMessages: topicMessagesOf(batch) })
       .then(
         () => {
           acked += batch.length;
@@ -70,11 +57,7 @@ export async function kafkaSink(kafka: Kafka): Promise<RecordSink> {
       );
   };
 
-  const waitFor = (mark: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      waiters.push({ mark, resolve, reject });
-      settle();
-    });
+  const waitFor = (mark: number): Promise<void> => waiters.waitFor(mark);
 
   return {
     send(message) {

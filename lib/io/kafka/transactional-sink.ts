@@ -1,6 +1,8 @@
-import { Partitioners, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutgoingMessage, TransactionalCommit, TransactionalSink } from '../ports.js';
+import { CountWaiters } from './count-waiters.js';
+import { topicMessagesOf } from './topic-messages.js';
 
 /**
  * kafkajs retries a send refused with CONCURRENT_TRANSACTIONS (the broker still writing the markers of this
@@ -63,18 +65,10 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
   let chain: Promise<void> = Promise.resolve();
   let failure: Error | undefined;
   const failureListeners: Array<(e: Error) => void> = [];
-  let waiters: Array<{ mark: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  // Waiters on commits (a message is out once its transaction commits).
+  const waiters = new CountWaiters(() => published, () => failure);
+  const settle = (): void => waiters.settle();
   const counts = { committed: 0, aborted: 0 };
-
-  const settle = (): void => {
-    const still: typeof waiters = [];
-    for (const w of waiters) {
-      if (failure !== undefined) w.reject(failure);
-      else if (published >= w.mark) w.resolve();
-      else still.push(w);
-    }
-    waiters = still;
-  };
 
   const fail = (err: unknown): void => {
     if (failure !== undefined) return;
@@ -97,15 +91,8 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
       const n = Math.min(BATCH_LIMIT, queue.length, (limits[0] ?? Infinity) - acked);
       const batch = queue.slice(0, n);
       queue = queue.slice(n);
-      const byTopic = new Map<string, Message[]>();
-      for (const m of batch) {
-        let list = byTopic.get(m.topic);
-        if (list === undefined) byTopic.set(m.topic, (list = []));
-        list.push({ key: m.key, value: m.value, ...(m.partition !== undefined ? { partition: m.partition } : {}), ...(m.headers ? { headers: { ...m.headers } } : {}) });
-      }
-      await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await transaction.sendBatch({ acks: -1, topicMessages: topicMessagesOf(batch) });
       acked += batch.length;
-      settle();
     }
   };
 
@@ -115,11 +102,7 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     return next;
   };
 
-  const waitFor = (mark: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      waiters.push({ mark, resolve, reject });
-      settle();
-    });
+  const waitFor = (mark: number): Promise<void> => waiters.waitFor(mark);
 
   return {
     send(message) {
