@@ -53,7 +53,7 @@ const PURGE_EVERY = 5;
  */
 export class StreamRuntime {
   private readonly tasks = new Map<string, Task>();
-  // Exactly-once: each task's own sink, and the entry its last transaction committed.
+  // Exactly-once: each task's own transactional sink.
   private readonly taskSinks = new Map<string, TransactionalSink>();
   private readonly gauges = new Map<string, CustomerTaskGauges>();
   private readonly deadLetterLog: DeadLetterLog;
