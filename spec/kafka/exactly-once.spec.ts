@@ -93,8 +93,10 @@ describe('exactly-once on Kafka', function () {
 
   it('killed with SIGKILL five times at random moments while it works, publishes every result and dead letter exactly once (read_committed)', async () => {
     const names = uniqueNames('eos-kill');
-    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once' });
+    // At debug, each transaction a task commits is logged: what a failure report points to.
+    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', LOG_LEVEL: 'debug' });
     const expected = await recorded(names, env, 100_000, 5);
+    const logs: string[] = [];
     const seed = Number(process.env.EOS_KILL_SEED ?? Date.now() % 1_000_000);
     const rng = new Prng(seed);
     const seen: string[] = [`kill moments from seed ${seed} (EOS_KILL_SEED)`];
@@ -110,6 +112,7 @@ describe('exactly-once on Kafka', function () {
         const status = await statusOf(port);
         service.kill('SIGKILL');
         await service.exited;
+        logs.push(...service.logs.map((line) => `run ${kill} ${line}`));
         const internalRead = status.tasks.filter((t) => t.kind !== 'source').reduce((n, t) => n + t.offset, 0);
         seen.push(`killed ${delay} ms after its tasks came, input read ${inputRead(status)}, internal ${internalRead}`);
         service = new ServiceProcess(env);
@@ -119,7 +122,10 @@ describe('exactly-once on Kafka', function () {
       await drained([port], names.inputTopic, names.groupId, 180_000);
       service.kill('SIGTERM');
       expect(await service.exited, service.logs.slice(-20).join('\n')).to.equal(0);
-      seen.push('stopped');
+      logs.push(...service.logs.map((line) => `run 6 ${line}`));
+      const logFile = join(tempDir(), 'service-runs.log');
+      writeFileSync(logFile, logs.join('\n') + '\n');
+      seen.push(`stopped; the six runs' logs: ${logFile}`);
       await compare(names, expected, seen);
     } finally {
       service.kill('SIGKILL');
