@@ -17,6 +17,11 @@ interface Lane {
   taken: number;
   /** The lane's watermark after the last message read (its rises included). */
   watermark: number;
+  /**
+   * How far the lane had been processed before the restart this task came from: a commit never says less
+   * (the re-read has not reached it yet, but what lies below it was processed, and its results are out).
+   */
+  readonly processedBefore: number;
   /** Still-needed runs, oldest first, retention increasing. */
   readonly runs: Run[];
 }
@@ -57,14 +62,14 @@ export class LaneTracker {
     private readonly velocitySpanMs: number,
     /** The next log offset to read. */
     private next: number,
-    restored: ReadonlyMap<number, { readonly taken: number; readonly watermark?: number }> = new Map(),
+    restored: ReadonlyMap<number, { readonly taken: number; readonly watermark?: number; readonly readUpTo?: number }> = new Map(),
   ) {
-    for (const [lane, { taken, watermark }] of restored) this.lanes.set(lane, { taken, runs: [], watermark: watermark ?? -Infinity });
+    for (const [lane, { taken, watermark, readUpTo }] of restored) this.lanes.set(lane, { taken, runs: [], watermark: watermark ?? -Infinity, processedBefore: readUpTo ?? -1 });
   }
 
   private lane(lane: number): Lane {
     let l = this.lanes.get(lane);
-    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [], watermark: -Infinity }));
+    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [], watermark: -Infinity, processedBefore: -1 }));
     return l;
   }
 
@@ -117,7 +122,7 @@ export class LaneTracker {
     for (const [id, lane] of this.lanes) {
       const first = this.held(id).first;
       const run = lane.runs[0];
-      const readUpTo = first?.at.offset ?? this.next;
+      const readUpTo = Math.max(first?.at.offset ?? this.next, lane.processedBefore);
       const commit: LaneCommit =
         run !== undefined
           ? { from: run.offset, taken: run.taken, readUpTo, watermark: run.watermark }

@@ -7,6 +7,13 @@ import { Prng } from '../../lib/io/prng.js';
  * two kinds every few hundred lines. Returns its lines.
  */
 export function writeRecording(path: string, orders: number, seed = 7, options: { readonly stragglerEvery?: number } = {}): string[] {
+  const lines = recordingLines(orders, seed, options);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return lines;
+}
+
+/** The lines {@link writeRecording} writes. */
+export function recordingLines(orders: number, seed = 7, options: { readonly stragglerEvery?: number } = {}): string[] {
   const rng = new Prng(seed);
   let clock = Date.UTC(2024, 5, 1);
   const lines: string[] = [];
@@ -29,7 +36,6 @@ export function writeRecording(path: string, orders: number, seed = 7, options: 
       lines.push(JSON.stringify({ orderId: `bad-${i}`, customerId: 'x', amount: -1, timestamp: clock, items: [] }));
     }
   }
-  writeFileSync(path, lines.join('\n') + '\n');
   return lines;
 }
 

@@ -45,4 +45,18 @@ describe('LaneTracker', () => {
     const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 7, new Map([[2, { taken: 3, watermark: 99 }]]));
     expect(tracker.snapshot().lanes.get(2)).to.deep.equal({ from: 7, taken: 3, readUpTo: 7, watermark: 99 });
   });
+
+  it('never commits a restored lane as processed less far than before the restart, while its re-read is behind', () => {
+    // Restored from a commit that had processed the lane up to offset 12; the re-read starts at 5.
+    const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 5, new Map([[0, { taken: 3, watermark: 0, readUpTo: 12 }]]));
+    const a = routed(0, 4, 5, 10, 0, 5);
+    tracker.onRead(5);
+    tracker.onMessage(a);
+    tracker.onTaken(a, 3);
+    tracker.onOrder(a);
+    // Offsets 6 to 11 were processed before the restart: their results are out, they are no new orders.
+    expect(tracker.snapshot().lanes.get(0)).to.deep.include({ from: 5, readUpTo: 12 });
+    for (let at = 6; at <= 20; at++) tracker.onRead(at);
+    expect(tracker.snapshot().lanes.get(0)).to.deep.include({ readUpTo: 21 });
+  });
 });
