@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Admin, Kafka } from 'kafkajs';
 import { ensureRecording, DATA_DIR } from '../recording.js';
+import type { ProducerResult } from './bare-producer.js';
 import { fixed, median, table, thousands, verdict } from '../report.js';
 import { openBroker, pinnedKafkaVersion, REPO_DIR, type Broker } from './broker.js';
 import {
@@ -248,22 +249,28 @@ async function throughput(bootstrap: string): Promise<void> {
   console.log(`replay of the same file (expected results): ${describeCounts(expected.counts)}; late dead letters ${thousands(expected.late)}; ` +
     `${fixed(expected.ms / 1000, 1)} s`);
 
-  const reference = only !== 'rebalance' ? await timedRounds(bootstrap, input, messages, expected) : undefined;
+  const reference = only !== 'rebalance' ? await timedRounds(bootstrap, input, messages, expected, recording.path) : undefined;
   if (only === 'all' || only === 'rebalance') await rebalanceRun(bootstrap, input, messages, expected.counts, reference);
 }
 
 /** The bare consumer and the service with each instance count, in turns, `rounds` times; medians and ratios. */
-async function timedRounds(bootstrap: string, input: string, messages: number, expected: { counts: AnalyticsCounts; late: number }): Promise<AnalyticsCounts | undefined> {
+async function timedRounds(bootstrap: string, input: string, messages: number, expected: { counts: AnalyticsCounts; late: number }, recordingPath: string): Promise<AnalyticsCounts | undefined> {
   // --- Timed runs, taking turns ---
   const bare: BareRun[] = [];
+  const producer: ProducerResult[] = [];
   const service: ServiceRun[] = [];
   console.log(`\n${rounds} round(s) of the bare consumer and the service (${contenders.map(describeContender).join('; ')}), taking turns ` +
     '(each a child process, own group, fresh output topics):');
   for (let round = 1; round <= rounds; round++) {
     // Odd rounds go bare, 1, 2, 3 instances; even rounds the other way, so that drift of a shared machine evens out.
-    const turns: Array<'bare' | Contender> = ['bare', ...contenders];
+    const turns: Array<'bare' | 'producer' | Contender> = ['bare', 'producer', ...contenders];
     for (const kind of round % 2 === 1 ? turns : turns.reverse()) {
-      if (kind === 'bare') {
+      if (kind === 'producer') {
+        const r = await bareProducerRun(bootstrap, recordingPath, round);
+        producer.push(r);
+        console.log(`  round ${round}  bare producer ${thousands(r.orders / (r.ms / 1000)).padStart(9)} orders/s  ${fixed(r.ms / 1000, 2).padStart(6)} s` +
+          `  (${thousands(r.messages)} messages, ${thousands(r.messages / (r.ms / 1000))}/s; CPU ${fixed(r.cpuMs / 1000, 1)} s)`);
+      } else if (kind === 'bare') {
         const r = await bareRun(bootstrap, input, messages, round);
         bare.push(r);
         console.log(`  round ${round}  bare          ${thousands(r.messages / (r.elapsedMs / 1000)).padStart(9)} orders/s  ${fixed(r.elapsedMs / 1000, 2).padStart(6)} s` +
@@ -294,6 +301,8 @@ async function timedRounds(bootstrap: string, input: string, messages: number, e
     ['contender', 'orders/s', 'seconds', 'startup s', 'CPU s', 'service/bare'],
     ['  bare kafkajs consumer (eachBatch, count only)', thousands(bareSpeed), fixed(median(bare.map((r) => r.elapsedMs)) / 1000, 2),
       fixed(median(bare.map((r) => r.startupMs)) / 1000, 2), fixed(median(bare.map((r) => r.cpuMs)) / 1000, 1), ''],
+    ['  bare producer: an order\'s routed message and one result, our sink (publishing only)', thousands(median(producer.map((r) => r.orders / (r.ms / 1000)))),
+      fixed(median(producer.map((r) => r.ms)) / 1000, 2), '', fixed(median(producer.map((r) => r.cpuMs)) / 1000, 1), ''],
     ...contenders.map((c) => [
       `  service, ${describeContender(c)}: start to last result`,
       good(c).length > 0 ? thousands(speedOf(c)) : 'n/a',
@@ -364,6 +373,16 @@ async function replayCounts(file: string): Promise<{ counts: AnalyticsCounts; la
   rmSync(out, { force: true });
   rmSync(dead, { force: true });
   return { counts, late, ms };
+}
+
+/** The publishing ceiling (bare-producer.ts): each order's routed message and one result, over fresh topics. */
+async function bareProducerRun(bootstrap: string, recordingPath: string, round: number): Promise<ProducerResult> {
+  const internal = `${prefix}-r${round}-producer-internal`;
+  const results = `${prefix}-r${round}-producer-results`;
+  await createTopics(admin as Admin, [{ topic: internal, partitions: PARTITIONS }, { topic: results, partitions: PARTITIONS }]);
+  created.push(internal, results);
+  const { stdout } = await runNode([childScript('bare-producer.js'), bootstrap, recordingPath, String(orders), internal, results, String(PARTITIONS)]);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProducerResult;
 }
 
 function describeCounts(c: AnalyticsCounts): string {
