@@ -41,7 +41,7 @@ export interface StreamRuntimeOptions {
   readonly onTransaction?: (outcome: 'committed' | 'aborted') => void;
 }
 
-/** How often internal topics are purged, in commits. */
+/** How often internal topics are purged, in commits of their tasks. */
 const PURGE_EVERY = 5;
 
 /**
@@ -59,7 +59,13 @@ export class StreamRuntime {
   private readonly deadLetterLog: DeadLetterLog;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
+  // At least once: a commit cycle is queued behind the one under way.
+  private commitQueued = false;
+  // Exactly once: each task's transaction under way, by task.
+  private readonly transactionsUnderWay = new Map<string, Promise<void>>();
   private lastCommitted = new Map<string, string>();
+  // Internal topics' offsets committed since the last purge, by topic and partition; and commits counted for purging.
+  private readonly purgeable = new Map<string, Map<number, number>>();
   private commits = 0;
   private failWith: (error: Error) => void = () => undefined;
   readonly failed: Promise<never>;
@@ -256,42 +262,29 @@ export class StreamRuntime {
     return n;
   }
 
-  /** Commits what every task allows, once everything published so far is acknowledged; purges internal topics now and then. */
+  /**
+   * Commits what every task allows. At least once: one commit of every task's offset, once everything
+   * published so far is acknowledged. Exactly once: each task's own transaction, on its own cycle, so that
+   * a task whose transaction is slow (a window's customer_stats going out) holds back no other. A cycle
+   * asked for while one is under way waits for it; a third is not queued (under a backlog, ticks would
+   * otherwise pile up faster than commits end).
+   */
   private commit(): Promise<void> {
+    if (this.options.transactions !== undefined) return this.commitTransactions();
+    if (this.commitQueued) return this.committing;
+    this.commitQueued = true;
     const run = async (): Promise<void> => {
-      const { consumer, sink, internal } = this.options;
+      this.commitQueued = false;
+      const { consumer, sink } = this.options;
       const entries = [...this.tasks.values()].map((t) => ({ topic: t.topic, partition: t.partition, entry: t.commitEntry() }));
-      const transactional = this.options.transactions !== undefined;
-      // At least once, a task with nothing new to commit is left alone; exactly once, also one whose
-      // transaction holds output (results of records already committed past are never left open).
-      const changed = entries.filter(
-        (e) =>
-          e.entry !== undefined &&
-          (this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry) ||
-            (transactional && (this.taskSinks.get(this.key(e.topic, e.partition))?.pending() ?? 0) > 0)),
-      );
+      // A task with nothing new to commit is left alone.
+      const changed = entries.filter((e) => e.entry !== undefined && this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry));
       if (changed.length === 0) return;
-      if (transactional) {
-        await Promise.all(
-          changed.map(async (e) => {
-            const taskSink = this.taskSinks.get(this.key(e.topic, e.partition));
-            if (taskSink === undefined) return;
-            await taskSink.commit({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata }, e.entry!.sent);
-            this.options.logger.debug('transaction committed', { task: this.key(e.topic, e.partition), offset: e.entry!.offset, messages: taskSink.sent() });
-            this.options.onTransaction?.('committed');
-          }),
-        );
-      } else {
-        await sink.flush();
-        await consumer.commit(changed.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata })));
-      }
-      for (const e of changed) this.lastCommitted.set(this.key(e.topic, e.partition), JSON.stringify(e.entry));
-      this.commits += 1;
-      if (this.commits % PURGE_EVERY === 0) {
-        for (const topic of [internal.ordersByCustomer, internal.hourlyPartials]) {
-          const purge = entries.filter((e) => e.topic === topic && e.entry !== undefined).map((e) => ({ partition: e.partition, offset: e.entry!.offset }));
-          await consumer.deleteRecords(topic, purge).catch((err: unknown) => this.options.logger.debug('purge failed; the next one will retry', { topic, error: String(err) }));
-        }
+      await sink.flush();
+      await consumer.commit(changed.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.entry!.offset, metadata: e.entry!.metadata })));
+      for (const e of changed) {
+        this.lastCommitted.set(this.key(e.topic, e.partition), JSON.stringify(e.entry));
+        this.committedAt(e.topic, e.partition, e.entry!.offset);
       }
     };
     this.committing = this.committing.then(run, run).catch((err: unknown) => {
@@ -300,11 +293,71 @@ export class StreamRuntime {
     return this.committing;
   }
 
+  /**
+   * Exactly once: every task without a transaction under way commits one now if it has anything new (or
+   * output waiting in its open transaction: results of records already committed past are never left
+   * open). Resolves once every transaction under way, these and earlier ones, has ended.
+   */
+  private commitTransactions(): Promise<void> {
+    const all: Array<Promise<void>> = [];
+    for (const [key, task] of this.tasks) {
+      const underWay = this.transactionsUnderWay.get(key);
+      if (underWay !== undefined) {
+        all.push(underWay);
+        continue;
+      }
+      const taskSink = this.taskSinks.get(key);
+      const entry = taskSink === undefined ? undefined : task.commitEntry();
+      if (taskSink === undefined || entry === undefined) continue;
+      const text = JSON.stringify(entry);
+      if (this.lastCommitted.get(key) === text && taskSink.pending() === 0) continue;
+      const transaction: Promise<void> = taskSink
+        .commit({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata }, entry.sent)
+        .then(
+          () => {
+            // The task may have moved away meanwhile: its successor's commits are its own.
+            if (this.taskSinks.get(key) !== taskSink) return;
+            this.lastCommitted.set(key, text);
+            this.committedAt(task.topic, task.partition, entry.offset);
+            this.options.logger.debug('transaction committed', { task: key, offset: entry.offset, messages: taskSink.sent() });
+            this.options.onTransaction?.('committed');
+          },
+          (err: unknown) => {
+            this.options.logger.warn('commit failed; the next one will retry', { task: key, error: String(err) });
+          },
+        )
+        .finally(() => {
+          if (this.transactionsUnderWay.get(key) === transaction) this.transactionsUnderWay.delete(key);
+        });
+      this.transactionsUnderWay.set(key, transaction);
+      all.push(transaction);
+    }
+    return Promise.all(all).then(() => undefined);
+  }
+
+  /** A task's commit landed: an internal topic's records below it may be purged (Kafka Streams does so after commits). */
+  private committedAt(topic: string, partition: number, offset: number): void {
+    const { internal, consumer, logger } = this.options;
+    if (topic !== internal.ordersByCustomer && topic !== internal.hourlyPartials) return;
+    const purgeable = this.purgeable.get(topic) ?? new Map<number, number>();
+    purgeable.set(partition, offset);
+    this.purgeable.set(topic, purgeable);
+    this.commits += 1;
+    if (this.commits % PURGE_EVERY !== 0) return;
+    for (const [t, offsets] of this.purgeable) {
+      const purge = [...offsets].map(([p, o]) => ({ partition: p, offset: o }));
+      void consumer.deleteRecords(t, purge).catch((err: unknown) => logger.debug('purge failed; the next one will retry', { topic: t, error: String(err) }));
+    }
+    this.purgeable.clear();
+  }
+
   /** Graceful stop: stop consuming, publish what is out, commit, disconnect. Windows stay open: they are re-read next time. */
   async stop(): Promise<void> {
     clearInterval(this.commitTimer);
     await this.options.consumer.pause();
     await this.commit();
+    // Exactly once, a task whose transaction was under way then commits what came after it now.
+    if (this.options.transactions !== undefined) await this.commit();
     for (const t of this.tasks.values()) t.close();
     for (const key of [...this.taskSinks.keys()]) this.closeTaskSink(key);
     this.deadLetterLog.close();

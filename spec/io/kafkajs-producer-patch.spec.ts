@@ -72,4 +72,36 @@ describe('kafkajs producer: records encoded', () => {
     }
     expect(zeroed).to.equal(0);
   });
+
+  it('writes varints in place, no Buffer of their own each (fails if npm install did not apply the patch)', () => {
+    const from = Buffer.from;
+    let made = 0;
+    Buffer.from = ((...args: unknown[]) => {
+      made += 1;
+      return (from as (...a: unknown[]) => Buffer)(...args);
+    }) as typeof from;
+    try {
+      encodeRecord({ ...record, headers: { 'sp.kind': 'order', 'sp.partition': '2', 'sp.offset': '41' } });
+    } finally {
+      Buffer.from = from;
+    }
+    // As released: one for each of the record's five varints and two a header.
+    expect(made).to.equal(0);
+  });
+});
+
+type ProduceRequest = (input: { acks: number; timeout: number; topicData: unknown[] }) => { encode: () => Promise<Buffer | { buffer: Buffer }> };
+
+/** The patch's request half: a record is built from the fields it encodes, not from a copy of the whole message. */
+describe('kafkajs producer: produce requests', () => {
+  const request = createRequire(import.meta.url)('kafkajs/src/protocol/requests/produce/v3/request.js') as ProduceRequest;
+
+  it('reads no field of a message that a record does not encode (fails if npm install did not apply the patch)', async () => {
+    let read = 0;
+    const message = { key: 'c-1', value: '{}', timestamp: 1_000, headers: { a: 'b' } };
+    // The released code spreads each message into its record's arguments: every field is read.
+    Object.defineProperty(message, 'topic', { enumerable: true, get: () => (read += 1, 'orders') });
+    await request({ acks: -1, timeout: 1_000, topicData: [{ topic: 'orders', partitions: [{ partition: 0, firstSequence: 0, messages: [message] }] }] }).encode();
+    expect(read).to.equal(0);
+  });
 });
