@@ -31,6 +31,22 @@ export interface TopicSpec {
 }
 
 export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  // A broker just started may answer the leaders' metadata with UNKNOWN_TOPIC_OR_PARTITION for a moment
+  // (kafkajs retries only LEADER_NOT_AVAILABLE there): ask again, up to about 10 s.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createTopicsOnce(admin, specs);
+      return;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if ((type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'TOPIC_ALREADY_EXISTS') || attempt >= 20) throw err;
+      if (type === 'TOPIC_ALREADY_EXISTS') return;
+      await sleep(500);
+    }
+  }
+}
+
+async function createTopicsOnce(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: specs.map((s) => ({

@@ -61,8 +61,11 @@ export class StreamRuntime {
   private committing: Promise<void> = Promise.resolve();
   // At least once: a commit cycle is queued behind the one under way.
   private commitQueued = false;
-  // Exactly once: each task's transaction under way, by task.
+  // Exactly once: each task's transaction under way, by task, and the tasks whose turn came meanwhile.
   private readonly transactionsUnderWay = new Map<string, Promise<void>>();
+  private readonly commitAgain = new Set<string>();
+  // Set by a stop or an abort: no transaction starts on its own any more.
+  private stopped = false;
   private lastCommitted = new Map<string, string>();
   // Internal topics' offsets committed since the last purge, by topic and partition; and commits counted for purging.
   private readonly purgeable = new Map<string, Map<number, number>>();
@@ -300,39 +303,50 @@ export class StreamRuntime {
    */
   private commitTransactions(): Promise<void> {
     const all: Array<Promise<void>> = [];
-    for (const [key, task] of this.tasks) {
+    for (const key of this.tasks.keys()) {
       const underWay = this.transactionsUnderWay.get(key);
       if (underWay !== undefined) {
+        // Its turn came while it was committing: it commits again as soon as that ends, not a tick later.
+        this.commitAgain.add(key);
         all.push(underWay);
         continue;
       }
-      const taskSink = this.taskSinks.get(key);
-      const entry = taskSink === undefined ? undefined : task.commitEntry();
-      if (taskSink === undefined || entry === undefined) continue;
-      const text = JSON.stringify(entry);
-      if (this.lastCommitted.get(key) === text && taskSink.pending() === 0) continue;
-      const transaction: Promise<void> = taskSink
-        .commit({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata }, entry.sent)
-        .then(
-          () => {
-            // The task may have moved away meanwhile: its successor's commits are its own.
-            if (this.taskSinks.get(key) !== taskSink) return;
-            this.lastCommitted.set(key, text);
-            this.committedAt(task.topic, task.partition, entry.offset);
-            this.options.logger.debug('transaction committed', { task: key, offset: entry.offset, messages: taskSink.sent() });
-            this.options.onTransaction?.('committed');
-          },
-          (err: unknown) => {
-            this.options.logger.warn('commit failed; the next one will retry', { task: key, error: String(err) });
-          },
-        )
-        .finally(() => {
-          if (this.transactionsUnderWay.get(key) === transaction) this.transactionsUnderWay.delete(key);
-        });
-      this.transactionsUnderWay.set(key, transaction);
-      all.push(transaction);
+      const transaction = this.commitTransaction(key);
+      if (transaction !== undefined) all.push(transaction);
     }
     return Promise.all(all).then(() => undefined);
+  }
+
+  /** One task's transaction, if it has anything new: resolves when it has ended (a failure is logged, not thrown). */
+  private commitTransaction(key: string): Promise<void> | undefined {
+    const task = this.tasks.get(key);
+    const taskSink = this.taskSinks.get(key);
+    const entry = task === undefined || taskSink === undefined ? undefined : task.commitEntry();
+    if (task === undefined || taskSink === undefined || entry === undefined) return undefined;
+    const text = JSON.stringify(entry);
+    if (this.lastCommitted.get(key) === text && taskSink.pending() === 0) return undefined;
+    const transaction: Promise<void> = taskSink
+      .commit({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata }, entry.sent)
+      .then(
+        () => {
+          // The task may have moved away meanwhile: its successor's commits are its own.
+          if (this.taskSinks.get(key) !== taskSink) return;
+          this.lastCommitted.set(key, text);
+          this.committedAt(task.topic, task.partition, entry.offset);
+          this.options.logger.debug('transaction committed', { task: key, offset: entry.offset, messages: taskSink.sent() });
+          this.options.onTransaction?.('committed');
+        },
+        (err: unknown) => {
+          this.options.logger.warn('commit failed; the next one will retry', { task: key, error: String(err) });
+        },
+      )
+      .finally(() => {
+        if (this.transactionsUnderWay.get(key) !== transaction) return;
+        this.transactionsUnderWay.delete(key);
+        if (this.commitAgain.delete(key) && !this.stopped) void this.commitTransaction(key);
+      });
+    this.transactionsUnderWay.set(key, transaction);
+    return transaction;
   }
 
   /** A task's commit landed: an internal topic's records below it may be purged (Kafka Streams does so after commits). */
@@ -354,6 +368,7 @@ export class StreamRuntime {
   /** Graceful stop: stop consuming, publish what is out, commit, disconnect. Windows stay open: they are re-read next time. */
   async stop(): Promise<void> {
     clearInterval(this.commitTimer);
+    this.stopped = true;
     await this.options.consumer.pause();
     await this.commit();
     // Exactly once, a task whose transaction was under way then commits what came after it now.
@@ -367,6 +382,7 @@ export class StreamRuntime {
   /** Tear-down after a failure: no flush or commit, the next run re-reads from the last good commit. */
   async abort(): Promise<void> {
     clearInterval(this.commitTimer);
+    this.stopped = true;
     for (const t of this.tasks.values()) t.close();
     for (const key of [...this.taskSinks.keys()]) this.closeTaskSink(key);
     this.deadLetterLog.close();
