@@ -41,8 +41,11 @@ export interface StreamRuntimeOptions {
   readonly onTransaction?: (outcome: 'committed' | 'aborted') => void;
 }
 
-/** How often internal topics are purged, in commits of their tasks. */
-const PURGE_EVERY = 5;
+/**
+ * How often internal topics are purged at most (Kafka Streams' `repartition.purge.interval.ms` is 30 s):
+ * a purge is one DeleteRecords a topic, and exactly once a task commits every 100 ms.
+ */
+const PURGE_INTERVAL_MS = 5_000;
 
 /**
  * The Kafka job of one instance (Kafka Streams' `StreamThread`): one consumer in the group over the input
@@ -67,9 +70,9 @@ export class StreamRuntime {
   // Set by a stop or an abort: no transaction starts on its own any more.
   private stopped = false;
   private lastCommitted = new Map<string, string>();
-  // Internal topics' offsets committed since the last purge, by topic and partition; and commits counted for purging.
+  // Internal topics' offsets committed since the last purge, by topic and partition, and when that was.
   private readonly purgeable = new Map<string, Map<number, number>>();
-  private commits = 0;
+  private lastPurge = performance.now();
   private failWith: (error: Error) => void = () => undefined;
   readonly failed: Promise<never>;
   private readonly context: TaskContext;
@@ -356,8 +359,9 @@ export class StreamRuntime {
     const purgeable = this.purgeable.get(topic) ?? new Map<number, number>();
     purgeable.set(partition, offset);
     this.purgeable.set(topic, purgeable);
-    this.commits += 1;
-    if (this.commits % PURGE_EVERY !== 0) return;
+    const now = performance.now();
+    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
     for (const [t, offsets] of this.purgeable) {
       const purge = [...offsets].map(([p, o]) => ({ partition: p, offset: o }));
       void consumer.deleteRecords(t, purge).catch((err: unknown) => logger.debug('purge failed; the next one will retry', { topic: t, error: String(err) }));
