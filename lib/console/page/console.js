@@ -148,7 +148,7 @@ function renderStatus() {
   const tasks = $('#tasks-section');
   tasks.hidden = s.tasks.length === 0;
   $('#tasks tbody').replaceChildren(
-    ...s.tasks.map((t) => row([t.kind, t.topic, String(t.partition), count(t.offset), yesNo(t.caughtUp), yesNo(t.settled), utc(t.watermark ?? NaN)])),
+    ...s.tasks.map((t) => row([t.kind, el('span', { title: t.topic }, t.topic), String(t.partition), count(t.offset), yesNo(t.caughtUp), yesNo(t.settled), utc(t.watermark ?? NaN)])),
   );
   $('#updated').textContent = `updated ${wallClock(s.at)}`;
 }
