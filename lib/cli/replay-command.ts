@@ -4,12 +4,14 @@ import { recordingName, STDIN_PATH } from '../io/recording-source.js';
 import { replay } from '../io/replay.js';
 import { loadConfig } from '../service/config.js';
 import { parseCommandArgs, UsageError } from './args.js';
+import { CommandFlags } from './command-flags.js';
 import { checkReadable } from './options.js';
 import { checkOutputs, type NamedOutput } from './output-paths.js';
 import { ProgressBar } from './progress.js';
 import { formatSummary } from './summary.js';
+import { serveReplay } from './replay-serve.js';
 
-export const REPLAY_USAGE = `stream-processor replay FILE [--out FILE] [--dead-letters FILE] [--no-progress] [settings]
+export const REPLAY_USAGE = `stream-processor replay FILE [--out FILE] [--dead-letters FILE] [--no-progress] [--serve [--port N]] [settings]
 
 Replays a recorded file of order events (JSON Lines; gunzipped when it is gzip, by its first bytes or a
 .gz name; FILE - reads standard input) through the analytics, as one partition whose watermark moves
@@ -21,6 +23,10 @@ output, run after run.
                        (without it they are only counted in the summary)
   --no-progress        no progress bar (it is drawn only when stderr is a terminal and the analytics
                        do not go to that same terminal)
+  --serve              also serve the live console over the replay (http://localhost:8082/, and its
+                       /events), and keep serving it after the replay ends until SIGINT or SIGTERM
+                       (then exit 0); the URL is printed on stderr
+  --port N             the console's port with --serve (0: any free port); default http.port (8082)
 
 An output file is put in place only when the replay is complete; until then it keeps what it had.
 An output that is the input or the other output is refused.`;
@@ -31,22 +37,33 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
     out: { type: 'string' },
     'dead-letters': { type: 'string' },
     'no-progress': { type: 'boolean' },
+    serve: { type: 'boolean' },
+    port: { type: 'string' },
   });
   const [file, ...extra] = parsed.positionals;
   if (file === undefined) throw new UsageError('replay: needs a FILE to read (- for standard input)');
   if (extra.length > 0) throw new UsageError(`replay: takes one FILE, got also: ${extra.join(' ')}`);
-  const config = loadConfig({ flags: parsed.settings });
-  return replayFile(file, config.analytics, {
+  const flags = new CommandFlags(parsed.options);
+  const port = flags.integer('port', undefined, 0, 65535, 'a port from 0 to 65535 (0: any free port)');
+  const serve = parsed.options.serve === true;
+  if (parsed.options.port !== undefined && !serve) flags.add('--port: only with --serve');
+  const config = flags.loadConfig(parsed.settings);
+  const options: ReplayFileOptions = {
     out: parsed.options.out as string | undefined,
     deadLetters: parsed.options['dead-letters'] as string | undefined,
     progress: parsed.options['no-progress'] !== true,
-  });
+  };
+  if (!serve) return replayFile(file, config.analytics, options);
+  return serveReplay(file, config, port ?? config.http.port, (watch) => replayFile(file, config.analytics, { ...options, ...watch }));
 }
 
 export interface ReplayFileOptions {
   readonly out?: string | undefined;
   readonly deadLetters?: string | undefined;
   readonly progress: boolean;
+  /** Told of each record read and each output (the console of `--serve`). */
+  readonly onRecord?: () => void;
+  readonly onOutput?: Parameters<typeof replay>[0]['onOutput'];
 }
 
 /** Replays `file` (`-`: standard input) with its outputs where the options say, and the summary on stderr. */
@@ -66,6 +83,8 @@ export async function replayFile(file: string, settings: Parameters<typeof repla
       analytics: toStdout ? new LineWriter(process.stdout) : LineWriter.toFile(options.out as string),
       ...(options.deadLetters !== undefined ? { deadLetters: LineWriter.toFile(options.deadLetters) } : {}),
       ...(bar ? { onProgress: (bytes: number) => bar.update(bytes) } : {}),
+      ...(options.onRecord ? { onRecord: options.onRecord } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     });
   } finally {
     // Whether it ended or failed, what comes next on stderr starts on a clean line.

@@ -1,3 +1,6 @@
+import { BrokerProbe } from '../console/broker-probe.js';
+import { ConsoleState } from '../console/console-state.js';
+import { serviceStatus } from '../console/console-status.js';
 import { connectionFailure } from '../io/kafka/kafka-failures.js';
 import { abortFilterIsSound } from '../io/kafka/read-committed.js';
 import { ConfigError, loadConfig, type Config } from '../service/config.js';
@@ -16,7 +19,8 @@ earliest offset when the group has none), publishes analytics and dead letters, 
 past what is safely published. Needs kafka.bootstrapServers (KAFKA_BOOTSTRAP_SERVERS). Stops cleanly on
 SIGTERM or SIGINT: stops consuming, publishes what is out, commits, disconnects.
 Serves GET /healthz, /readyz, /metrics (Prometheus) and /status (JSON) on http.port (8082) from the
-moment it starts until it stops.`;
+moment it starts until it stops, and there at / a live console (job, partitions, throughput, hourly
+sales, top customers, fraud alerts), fed by /events (server-sent events).`;
 
 /** `run`: the Kafka service; returns the exit code. */
 export async function runCommand(args: readonly string[]): Promise<number> {
@@ -39,16 +43,24 @@ function exactlyOnceReady(config: Config): void {
 export async function serve(config: Config): Promise<number> {
   exactlyOnceReady(config);
   const logger = createLogger(config.log.level);
-  const monitor = new JobMonitor(Date.now, config.job.processingGuarantee);
+  // The console watches the same flow as the metrics: it is told by the monitor.
+  let liveConsole: ConsoleState | undefined;
+  const monitor = new JobMonitor(Date.now, config.job.processingGuarantee, [
+    { onRecords: (count) => liveConsole?.onRecords(count), onOutput: (output) => liveConsole?.onOutput(output) },
+  ]);
+  const probe = new BrokerProbe(config.kafka.bootstrapServers);
+  liveConsole = new ConsoleState(serviceStatus(monitor.status, config.job.restartAttempts, probe));
   // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.
   let http: HttpServer;
   try {
-    http = await startHttpServer(config.http.port, config.http.host, serviceRoutes(monitor));
+    http = await startHttpServer(config.http.port, config.http.host, serviceRoutes(monitor, liveConsole));
   } catch (err) {
     logger.error(`cannot serve HTTP on port ${config.http.port}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  logger.info('http listening', { port: http.port, host: config.http.host || 'all interfaces', paths: ['/healthz', '/readyz', '/metrics', '/status'] });
+  probe.start();
+  liveConsole.start();
+  logger.info('http listening', { port: http.port, host: config.http.host || 'all interfaces', paths: ['/', '/events', '/healthz', '/readyz', '/metrics', '/status'] });
   const controller = new AbortController();
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -74,6 +86,8 @@ export async function serve(config: Config): Promise<number> {
     logger.error('the pipeline failed and will not be restarted again', { error: err instanceof Error ? err.stack : String(err) });
     return 1;
   } finally {
+    probe.stop();
+    liveConsole.close();
     await http.close();
     clearTimeout(deadline);
     process.off('SIGTERM', onSignal);

@@ -1,4 +1,5 @@
 import { tap, lastValueFrom, defaultIfEmpty, type SchedulerLike } from 'rxjs';
+import type { PipelineOutput } from '../analytics/pipeline.js';
 import type { AnalyticsType } from '../model/analytics.js';
 import type { DeadLetterReason } from '../model/dead-letter.js';
 import { localTopology } from '../topology/local-topology.js';
@@ -25,6 +26,10 @@ export interface ReplayOptions {
   /** Where dead letters go; without it they are counted and dropped. */
   readonly deadLetters?: LineWriter;
   readonly onProgress?: (bytesRead: number) => void;
+  /** Told of each record read (the console's throughput). */
+  readonly onRecord?: () => void;
+  /** Told of each result and dead letter, as it is written (the console). */
+  readonly onOutput?: (output: PipelineOutput) => void;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -41,7 +46,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     outputs: { hourly_sales: 0, customer_stats: 0, fraud_alert: 0 },
     elapsedMs: 0,
   };
-  const { analytics, deadLetters } = options;
+  const { analytics, deadLetters, onRecord, onOutput } = options;
   const source = readRecording(options.file, {
     whenReady: () => analytics.whenReady() ?? deadLetters?.whenReady(),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -49,7 +54,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   try {
     await lastValueFrom(
       source.pipe(
-        tap(() => (summary.records += 1)),
+        tap(() => {
+          summary.records += 1;
+          onRecord?.();
+        }),
         localTopology(options.settings),
         tap((output) => {
           if (output.kind === 'analytics') {
@@ -59,6 +67,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
             summary.deadLetters[output.reason] += 1;
             deadLetters?.write(deadLetterLine(output));
           }
+          onOutput?.(output);
         }),
         defaultIfEmpty(undefined),
       ),

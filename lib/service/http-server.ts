@@ -8,8 +8,20 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** Endpoints by path; each is asked afresh on every request. */
-export type Routes = ReadonlyMap<string, () => HttpAnswer | Promise<HttpAnswer>>;
+/** An endpoint that answers once: asked afresh on every request. */
+export type AnswerRoute = () => HttpAnswer | Promise<HttpAnswer>;
+
+/**
+ * An endpoint that keeps its response open and writes to it as it likes (server-sent events): it gets
+ * the request and the response, and must end the response itself. GET only (a HEAD gets 405: there is
+ * no length to announce for a stream that never ends).
+ */
+export interface StreamRoute {
+  readonly stream: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** Endpoints by path. */
+export type Routes = ReadonlyMap<string, AnswerRoute | StreamRoute>;
 
 export interface HttpServer {
   /** The port bound: the configured one, or the one the system chose for 0. */
@@ -46,14 +58,21 @@ export async function startHttpServer(port: number, host: string, routes: Routes
 
 async function answer(req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const route = routes.get(path);
   let reply: HttpAnswer;
+  if (route !== undefined && typeof route !== 'function' && req.method === 'GET') {
+    route.stream(req, res);
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     reply = text(405, 'method not allowed: only GET and HEAD\n');
     res.setHeader('Allow', 'GET, HEAD');
+  } else if (route !== undefined && typeof route !== 'function') {
+    reply = text(405, 'method not allowed: only GET (a stream of events)\n');
+    res.setHeader('Allow', 'GET');
   } else {
-    const route = routes.get(path);
     try {
-      reply = route === undefined ? text(404, `not found: ${path} (try /healthz, /readyz, /metrics, /status)\n`) : await route();
+      reply = route === undefined ? text(404, `not found: ${path} (try ${[...routes.keys()].filter((p) => !p.includes('.')).join(', ')})\n`) : await route();
     } catch (err) {
       reply = text(500, `error: ${err instanceof Error ? err.message : String(err)}\n`);
     }

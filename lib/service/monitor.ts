@@ -6,6 +6,12 @@ import type { ProcessingGuarantee } from './config.js';
 import type { ServiceHooks } from './service.js';
 import { JobStatus } from './status.js';
 
+/** Someone else who watches what flows (the console): told of each batch's records and each output. */
+export interface FlowWatcher {
+  onRecords(count: number): void;
+  onOutput(output: PipelineOutput): void;
+}
+
 /**
  * Watches the service through its hooks and keeps both views of it up to date: the Prometheus metrics
  * and the job status. Nothing here changes what the job does.
@@ -23,7 +29,11 @@ export class JobMonitor {
   // When the batch being handled was handed over (performance.now()), or undefined between batches.
   private batchArrival: number | undefined;
 
-  constructor(clock: () => number = Date.now, guarantee: ProcessingGuarantee = 'at-least-once') {
+  constructor(
+    clock: () => number = Date.now,
+    guarantee: ProcessingGuarantee = 'at-least-once',
+    private readonly watchers: readonly FlowWatcher[] = [],
+  ) {
     this.status = new JobStatus(clock, guarantee);
     this.metrics = createMetrics(() => this.status.watermark, clock, () => this.status.held());
   }
@@ -78,6 +88,7 @@ export class JobMonitor {
     this.metrics.recordsIn.inc({ partition: batch.partition }, batch.records.length);
     this.status.onBatch(batch);
     this.updateLag(batch.partition);
+    for (const w of this.watchers) w.onRecords(batch.records.length);
   }
 
   private onOutput(output: PipelineOutput): void {
@@ -93,6 +104,7 @@ export class JobMonitor {
       if (output.reason === 'late') m.lateRecords.inc({ partition: output.source.partition });
     }
     if (this.batchArrival !== undefined) m.outputLatency.observe({ type }, (performance.now() - this.batchArrival) / 1_000);
+    for (const w of this.watchers) w.onOutput(output);
   }
 
   private updateLag(partition: number): void {

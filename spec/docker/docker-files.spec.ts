@@ -489,8 +489,10 @@ describe('the image, replayed without Docker', function () {
     const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev === true);
     expect(devOnly.length).to.be.greaterThan(0);
     for (const [path] of devOnly) expect(existsSync(join(app, path, 'package.json')), path).to.equal(false);
-    expect(readdirSync(app).sort()).to.deep.equal(['config', 'dist', 'examples', 'node_modules', 'package-lock.json', 'package.json']);
+    expect(readdirSync(app).sort()).to.deep.equal(['config', 'dist', 'examples', 'lib', 'node_modules', 'package-lock.json', 'package.json']);
     expect(readdirSync(join(app, 'dist'))).to.deep.equal(['lib']);
+    // lib/: the console's page alone, which the service serves as it is.
+    expect(readdirSync(join(app, 'lib/console/page')).sort()).to.deep.equal(['console.css', 'console.js', 'index.html']);
   });
 
   it('holds kafkajs as patched: its read_committed filter keeps out records of aborted transactions (exactly-once needs it)', () => {

@@ -46,8 +46,10 @@ describe('the published package, installed from its tarball', function () {
   it('ships the built library, its config and the sample, and neither sources, specs nor benchmarks', () => {
     const installed = join(project, 'node_modules/stream-processor');
     // patches/: for a user who runs the service exactly once from a dependency install (see the README).
-    expect(readdirSync(installed).sort()).to.deep.equal(['README.md', 'config', 'dist', 'examples', 'package.json', 'patches']);
+    expect(readdirSync(installed).sort()).to.deep.equal(['README.md', 'config', 'dist', 'examples', 'lib', 'package.json', 'patches']);
     expect(readdirSync(join(installed, 'dist'))).to.deep.equal(['lib']);
+    // lib/: only the console's page, served as it is (HTML, one ES module, CSS), no TypeScript.
+    expect(readdirSync(join(installed, 'lib'), { recursive: true }).map(String).sort()).to.deep.equal(['console', 'console/page', 'console/page/console.css', 'console/page/console.js', 'console/page/index.html']);
     expect(readdirSync(join(installed, 'examples'))).to.deep.equal(['sample-orders.jsonl.gz']);
   });
 
