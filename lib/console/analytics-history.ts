@@ -46,6 +46,10 @@ export class AnalyticsHistory {
     if (this.top === undefined || stats.window_start > this.top.window_start) {
       this.top = { window_start: stats.window_start, window_end: stats.window_end, customers: [] };
     }
+    // One customer_stats for nearly every order: most spent less than the last of a full list, and change
+    // nothing (a window's customer_stats is final; a repeat is the same), so they cost one comparison.
+    const last = this.top.customers[TOP_CUSTOMERS - 1];
+    if (last !== undefined && stats.total_spent < last.total_spent) return false;
     const customers = this.top.customers.filter((c) => c.customer_id !== stats.customer_id);
     const entry = { customer_id: stats.customer_id, orders: stats.orders, total_spent: stats.total_spent };
     customers.push(entry);
