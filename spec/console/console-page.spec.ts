@@ -28,12 +28,14 @@ describe('the console page, in Chromium, over the service on a real broker', fun
   const broker = new LocalBroker(Number(process.env.TEST_KAFKA_CONSOLE_PORT ?? 19152));
   const out = tempDir();
   const names = uniqueNames('console');
-  const env = serviceEnv(names, { KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap });
+  // Made in `before`: serviceEnv reads the suite's broker, which the mocha fixture names only once files are loaded.
+  let env: NodeJS.ProcessEnv;
   let browser: Browser | undefined;
   let service: ServiceProcess | undefined;
   let watched: WatchedPage;
 
   before(async () => {
+    env = serviceEnv(names, { KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap });
     process.stdout.write(`      screenshots: ${out}\n`);
     // The browser starts while the broker does: both take seconds.
     const launching = launchChromium();
