@@ -1,4 +1,7 @@
 import { BrokerProbe } from '../console/broker-probe.js';
+import { GroupWatch } from '../console/group-watch.js';
+import { kafkaClient } from '../io/kafka/kafka-client.js';
+import { kafkaGroupView } from '../io/kafka/group-view.js';
 import { ConsoleState } from '../console/console-state.js';
 import { serviceStatus } from '../console/console-status.js';
 import { connectionFailure } from '../io/kafka/kafka-failures.js';
@@ -49,7 +52,10 @@ export async function serve(config: Config): Promise<number> {
     { onRecords: (count) => liveConsole?.onRecords(count), onOutput: (output) => liveConsole?.onOutput(output) },
   ]);
   const probe = new BrokerProbe(config.kafka.bootstrapServers);
-  liveConsole = new ConsoleState(serviceStatus(monitor.status, config.job.restartAttempts, probe));
+  // The console's view of the whole group (every instance and what it owns), through a client of its own,
+  // at debug: while the broker is away the job's own client already says so, once is enough.
+  const group = new GroupWatch(kafkaGroupView(kafkaClient(config.kafka, logger.child({ component: 'console-group' }), { quiet: true }), config.kafka.groupId));
+  liveConsole = new ConsoleState(serviceStatus(monitor.status, config.job.restartAttempts, probe, () => group.report));
   // Up before Kafka is reached, so that /healthz answers while the service connects and joins its group.
   let http: HttpServer;
   try {
@@ -59,6 +65,7 @@ export async function serve(config: Config): Promise<number> {
     return 1;
   }
   probe.start();
+  group.start();
   liveConsole.start();
   logger.info('http listening', { port: http.port, host: config.http.host || 'all interfaces', paths: ['/', '/events', '/healthz', '/readyz', '/metrics', '/status'] });
   const controller = new AbortController();
@@ -87,6 +94,7 @@ export async function serve(config: Config): Promise<number> {
     return 1;
   } finally {
     probe.stop();
+    await group.stop();
     liveConsole.close();
     await http.close();
     clearTimeout(deadline);

@@ -1,5 +1,6 @@
 import type { JobState, JobStatus, StatusReport } from '../service/status.js';
 import type { BrokerProbe, BrokerReachability } from './broker-probe.js';
+import type { GroupReport } from './group-watch.js';
 
 /**
  * The job as the console shows it, sent as the `status` event: /status's report (its `state` widened by
@@ -15,15 +16,17 @@ export interface ConsoleStatus extends Omit<StatusReport, 'state' | 'internalTop
   readonly restartAttempts: number | null;
   /** Whether the brokers answer; null in a replay. */
   readonly broker: BrokerReachability | null;
+  /** Every instance of the group and what each owns, as the coordinator last said; null in a replay. */
+  readonly group: GroupReport | null;
   /** The replay's file and progress; null for the service. */
   readonly replay: { readonly file: string; readonly records: number; readonly done: boolean } | null;
 }
 
 /** The Kafka service's status, read afresh on each call. */
-export function serviceStatus(status: JobStatus, restartAttempts: number, probe: BrokerProbe, clock: () => number = Date.now): () => ConsoleStatus {
+export function serviceStatus(status: JobStatus, restartAttempts: number, probe: BrokerProbe, group: () => GroupReport | null = () => null, clock: () => number = Date.now): () => ConsoleStatus {
   return () => {
     const { internalTopics: _internal, ...report } = status.report();
-    return { source: 'kafka', at: clock(), ...report, restartAttempts, broker: probe.reachability, replay: null };
+    return { source: 'kafka', at: clock(), ...report, restartAttempts, broker: probe.reachability, group: group(), replay: null };
   };
 }
 
@@ -62,6 +65,7 @@ export class ReplayStatus {
       tasks: [],
       pendingOutputs: 0,
       broker: null,
+      group: null,
       replay: { file: this.file, records: this.records, done: this.done },
     };
   };

@@ -91,6 +91,23 @@ export interface TransactionalSink extends RecordSink {
  */
 export type TransactionalSinks = (task: { readonly topic: string; readonly partition: number }) => Promise<TransactionalSink>;
 
+/** One member of the consumer group, as the group coordinator describes it. */
+export interface GroupMember {
+  readonly memberId: string;
+  readonly clientId: string;
+  /** The member's address as the broker saw it (`/10.0.0.7`). */
+  readonly host: string;
+  /** Partitions it owns, by topic. */
+  readonly partitions: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The service's group as seen from outside it: every instance in it and what each owns. */
+export interface GroupView {
+  /** The group's state (`Stable`, `PreparingRebalance`, `Empty`...) and members; asked now. */
+  describe(): Promise<{ readonly state: string; readonly members: readonly GroupMember[] }>;
+  close(): Promise<void>;
+}
+
 export interface TopicAdmin {
   /** Creates the topic with `partitions` (and topic `configs`) if it is missing; true if it created it. */
   ensureTopic(topic: string, partitions: number, configs?: Readonly<Record<string, string>>): Promise<boolean>;

@@ -97,6 +97,40 @@ describe('the console page, in Chromium, over the service on a real broker', fun
     expect(watched.exceptions, watched.logged.join('\n')).to.deep.equal([]);
   });
 
+  it('lists every instance of the group, this one marked: a second joins, then leaves with SIGTERM', async () => {
+    const { page } = watched;
+    const members = () =>
+      page.$$eval('#members tbody tr[data-member]', (trs) => trs.map((tr) => ({ cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''), mine: tr.classList.contains('this-instance') })));
+    await watched.until('one instance in the group, this one, with every input partition', async () => {
+      const rows = await members();
+      expect(rows).to.have.length(1);
+      expect(rows[0]!.mine).to.equal(true);
+      expect(rows[0]!.cells[2]).to.equal('0, 1, 2');
+    });
+    const second = new ServiceProcess(env);
+    try {
+      await httpPort(second);
+      await watched.until('two instances sharing the input partitions, this one marked', async () => {
+        const rows = await members();
+        expect(rows).to.have.length(2);
+        expect(rows.filter((r) => r.mine), 'rows marked as this instance').to.have.length(1);
+        const inputs = rows.flatMap((r) => (r.cells[2] === '—' ? [] : r.cells[2]!.split(', '))).sort();
+        expect(inputs).to.deep.equal(['0', '1', '2']);
+        expect(rows.every((r) => r.cells[2] !== '—'), 'each owns an input partition').to.equal(true);
+      }, 60_000);
+      process.stdout.write(`      screenshot: ${await watched.screenshot('console-two-instances')}\n`);
+    } finally {
+      second.kill('SIGTERM');
+      expect(await second.exited, second.logs.slice(-10).join('\n')).to.equal(0);
+    }
+    await watched.until('back to one instance with every input partition', async () => {
+      const rows = await members();
+      expect(rows).to.have.length(1);
+      expect(rows[0]!.cells[2]).to.equal('0, 1, 2');
+      expect(await page.$$eval('#partitions tbody tr[data-partition]', (trs) => trs.length)).to.equal(3);
+    }, 60_000);
+  });
+
   it('shows a new fraud alert at the top, without a reload', async () => {
     const { page } = watched;
     const orderId = `live-${Date.now()}`;

@@ -150,7 +150,40 @@ function renderStatus() {
   $('#tasks tbody').replaceChildren(
     ...s.tasks.map((t) => row([t.kind, el('span', { title: t.topic }, t.topic), String(t.partition), count(t.offset), yesNo(t.caughtUp), yesNo(t.settled), utc(t.watermark ?? NaN)])),
   );
+  renderGroup(s);
   $('#updated').textContent = `updated ${wallClock(s.at)}`;
+}
+
+/** The task kind a topic of the group feeds: its internal topics are named after the group. */
+const kindOfTopic = (topic) =>
+  topic.endsWith('-orders-by-customer-repartition') ? 'customer' : topic.endsWith('-hourly-partials-repartition') ? 'combiner' : 'source';
+
+/** Every instance of the group (each console asks the coordinator), this one marked by the tasks it runs. */
+function renderGroup(s) {
+  const section = $('#group-section');
+  section.hidden = s.group === null;
+  if (s.group === null) return;
+  const { members, state, at, error } = s.group;
+  $('#member-count').textContent = String(members.length);
+  $('#group-state').textContent = [state ?? 'asking…', error !== null ? `last asked at ${at === null ? '—' : wallClock(at)}: ${error}` : ''].filter((t) => t !== '').join('; ');
+  const mine = new Set(s.tasks.map((t) => `${t.topic}:${t.partition}`));
+  const owned = (m, kind) =>
+    Object.entries(m.partitions)
+      .filter(([topic]) => kindOfTopic(topic) === kind)
+      .flatMap(([, ps]) => ps)
+      .join(', ') || '—';
+  $('#members tbody').replaceChildren(
+    ...(members.length === 0
+      ? [el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'no member in the group'))]
+      : members.map((m) => {
+          const keys = Object.entries(m.partitions).flatMap(([topic, ps]) => ps.map((p) => `${topic}:${p}`));
+          const isThis = keys.length > 0 && keys.length === mine.size && keys.every((k) => mine.has(k));
+          return row(
+            [el('span', { title: m.memberId }, `${m.clientId} …${m.memberId.slice(-6)}`), m.host, owned(m, 'source'), owned(m, 'customer'), owned(m, 'combiner'), isThis ? 'this instance' : ''],
+            { 'data-member': m.memberId, ...(isThis ? { class: 'this-instance' } : {}) },
+          );
+        })),
+  );
 }
 
 function renderBanners() {

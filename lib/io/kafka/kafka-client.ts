@@ -30,8 +30,8 @@ const LEVELS: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WA
  */
 const ROUTINE = /another concurrent operation on the same transaction|Limiting retries for the idempotent producer/;
 
-/** A kafkajs client whose own log lines go through our logger, tagged as such. */
-export function kafkaClient(connection: KafkaConnection, logger: Logger): Kafka {
+/** A kafkajs client whose own log lines go through our logger, tagged as such; all at debug when `quiet`. */
+export function kafkaClient(connection: KafkaConnection, logger: Logger, options: { readonly quiet?: boolean } = {}): Kafka {
   const ssl = tlsOptions(connection);
   const sasl = saslOptions(connection);
   return new Kafka({
@@ -46,7 +46,7 @@ export function kafkaClient(connection: KafkaConnection, logger: Logger): Kafka 
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
         const routine = ROUTINE.test(`${message} ${String((rest as { error?: unknown }).error ?? '')}`);
-        logger.log(routine ? 'debug' : (LEVELS[level] ?? 'info'), `kafkajs: ${message}`, { component: 'kafkajs', ...rest });
+        logger.log(routine || options.quiet === true ? 'debug' : (LEVELS[level] ?? 'info'), `kafkajs: ${message}`, { component: 'kafkajs', ...rest });
       },
     retry: { initialRetryTime: 300, retries: 8 },
   });
