@@ -228,20 +228,23 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
 
   let commits = 0;
   let lastCommits = new Map<string, string>();
-  const commitAll = async (): Promise<void> => {
-    // As the runtime does: every task's entry at once, then each task's transaction.
+  /** A commit cycle: every task's entry at once, then each one's transaction; `some`, as tasks on their own cycles, only some of them. */
+  const commitAll = async (some = false): Promise<void> => {
     const entries = running.map((r) => ({ r, entry: r.task.commitEntry() }));
-    const changed = entries.filter(({ r, entry }) => entry !== undefined && (lastCommits.get(key(r.topic, r.partition)) !== JSON.stringify(entry) || r.sink.pending() > 0));
+    const changed = entries.filter(
+      ({ r, entry }) => entry !== undefined && (lastCommits.get(key(r.topic, r.partition)) !== JSON.stringify(entry) || r.sink.pending() > 0) && (!some || rng.chance(0.6)),
+    );
     for (const { r, entry } of changed) plan.trace?.(`commit ${r.topic}:${r.partition} at ${entry!.offset} ${entry!.metadata}`);
     for (const { r, entry } of changed) await r.sink.commit({ topic: r.topic, partition: r.partition, offset: entry!.offset, metadata: entry!.metadata }, entry!.sent);
     for (const { r, entry } of changed) lastCommits.set(key(r.topic, r.partition), JSON.stringify(entry));
     commits += 1;
-    // Purge the internal topics below their commits now and then, as the runtime does.
+    // Purge the internal topics below their last commits now and then, as the runtime does.
     if (commits % 5 === 0) {
-      for (const { r, entry } of entries) {
-        if (entry === undefined || r.topic === TOPICS.inputTopic) continue;
-        const log = partitionsOf(r.topic)[r.partition]!;
-        log.low = Math.max(log.low, entry.offset);
+      for (const [k, text] of lastCommits) {
+        const [topic, partition] = [k.slice(0, k.lastIndexOf(':')), Number(k.slice(k.lastIndexOf(':') + 1))];
+        if (topic === TOPICS.inputTopic) continue;
+        const log = partitionsOf(topic)[partition]!;
+        log.low = Math.max(log.low, (JSON.parse(text) as { offset: number }).offset);
       }
     }
   };
@@ -296,7 +299,8 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       await fetch(candidates[rng.int(0, candidates.length - 1)]!, rng.chance(0.2) ? 1_000 : rng.int(1, 30));
     }
     await settle();
-    if (rng.chance(plan.commit) || candidates.length === 0) await commitAll();
+    if (candidates.length === 0) await commitAll();
+    else if (rng.chance(plan.commit)) await commitAll(rng.chance(0.5));
     await settle();
     const idle = sentinels && running.every((r) => !readable(r) && r.sink.pending() === 0);
     quiet = idle ? quiet + 1 : 0;
