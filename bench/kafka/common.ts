@@ -39,8 +39,9 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
       return;
     } catch (err) {
       const type = (err as { type?: string }).type;
-      if ((type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'TOPIC_ALREADY_EXISTS') || attempt >= 20) throw err;
+      // An earlier attempt made them before its wait for the leaders failed.
       if (type === 'TOPIC_ALREADY_EXISTS') return;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 20) throw err;
       await sleep(500);
     }
   }

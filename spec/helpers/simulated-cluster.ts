@@ -8,7 +8,7 @@ import { customerTaskRunner } from '../../lib/runtime/customer-task-runner.js';
 import { internalTopics, type InternalTopics } from '../../lib/runtime/internal-topics.js';
 import { sourceTaskRunner } from '../../lib/runtime/source-task-runner.js';
 import type { Task, TaskContext } from '../../lib/runtime/task.js';
-import { murmur2 } from '../../lib/topology/customer-partition.js';
+import { customerPartition } from '../../lib/topology/customer-partition.js';
 import { isSentinelResult, sentinel } from './recording.js';
 
 /**
@@ -110,6 +110,11 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
     if (p === undefined) topics.set(topic, (p = Array.from({ length: topic === internal.hourlyPartials || topic === TOPICS.outputTopic || topic === TOPICS.deadLetterTopic ? 1 : plan.partitions }, () => new Partition())));
     return p;
   };
+  // Where a message lands: its own partition, or by its key as Kafka's default partitioner puts it.
+  const partitionFor = (m: OutgoingMessage): Partition => {
+    const parts = partitionsOf(m.topic);
+    return parts[m.partition ?? (m.key === null ? 0 : customerPartition(m.key, parts.length))]!;
+  };
   const groupCommits = new Map<string, { offset: number; metadata: string }>();
   const key = (topic: string, partition: number): string => `${topic}:${partition}`;
 
@@ -119,11 +124,10 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
     let handed = 0;
     let published = 0;
     const counts = { committed: 0, aborted: 0 };
-    const write = (m: OutgoingMessage) => {
-      const parts = partitionsOf(m.topic);
-      const p = m.partition ?? (m.key === null ? 0 : (murmur2(Buffer.from(m.key)) & 0x7fffffff) % parts.length);
-      parts[p]!.append(m);
-      return parts[p]!;
+    const write = (m: OutgoingMessage): Partition => {
+      const p = partitionFor(m);
+      p.append(m);
+      return p;
     };
     return {
       send(message) {
@@ -157,8 +161,7 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
         // Its records took offsets in their partitions; read_committed readers skip them.
         const taken = new Map<Partition, number>();
         for (const m of open) {
-          const parts = partitionsOf(m.topic);
-          const p = parts[m.partition ?? (m.key === null ? 0 : (murmur2(Buffer.from(m.key)) & 0x7fffffff) % parts.length)]!;
+          const p = partitionFor(m);
           taken.set(p, (taken.get(p) ?? 0) + 1);
         }
         for (const [p, n] of taken) p.skip(n + 1);
@@ -276,7 +279,7 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
     }
     for (const line of plan.lines.slice(produced, produced + n)) {
       const orderId = orderIdOf(line);
-      const p = orderId === null ? 0 : (murmur2(Buffer.from(orderId)) & 0x7fffffff) % plan.partitions;
+      const p = orderId === null ? 0 : customerPartition(orderId, plan.partitions);
       input[p]!.append({ key: orderId, value: line });
     }
     produced = Math.min(plan.lines.length, produced + n);
