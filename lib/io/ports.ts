@@ -75,11 +75,12 @@ export interface TransactionalCommit {
 export interface TransactionalSink extends RecordSink {
   sent(): number;
   /**
-   * Ends the open transaction with the commit in it: all of it becomes visible to read_committed readers,
-   * or none. The transaction holds the first `upTo` messages handed over (all so far by default): exactly
-   * the output of the records the entry covers; later messages go in the next one.
+   * Ends the open transaction with the commit in it (or the commits: a source task's and the customer
+   * task's beside it go together): all of it becomes visible to read_committed readers, or none. The
+   * transaction holds the first `upTo` messages handed over (all so far by default): exactly the output of
+   * the records the entries cover; later messages go in the next one.
    */
-  commit(entry: TransactionalCommit, upTo?: number): Promise<void>;
+  commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo?: number): Promise<void>;
   /** Transactions committed and aborted so far. */
   readonly counts: { readonly committed: number; readonly aborted: number };
 }

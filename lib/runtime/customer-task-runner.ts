@@ -6,6 +6,7 @@ import { tumblingWindows } from '../operators/window-assigner.js';
 import { customerTask } from '../topology/customer-task.js';
 import type { RoutedOrder, TaskMark, UpstreamMark } from '../topology/messages.js';
 import { LaneTracker } from './lane-tracker.js';
+import type { LocalLane } from './local-lane.js';
 import { BACKPRESSURE_STRIDE, type Task, type TaskContext, type TaskDescription } from './task.js';
 import { readMetadata, writeMetadata } from './task-metadata.js';
 import { partialMessage, readRouted, taskMarkMessage } from './wire.js';
@@ -29,21 +30,38 @@ export interface CustomerTaskGauges {
  * An input partition's word "caught up" is doubted whenever orders of other partitions arrive (its own
  * may have been written since, and be on their way through its source task), and believed again once the
  * broker confirms the partition ends where the word said: as one instance does for its own partitions.
+ *
+ * With `local`, the lane of the input partition of its own number comes from the source task beside it, in
+ * memory ({@link LocalLane}), not through the topic.
  */
-export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, gauges: CustomerTaskGauges): Task & { readonly heldOf: (lane: number) => number } {
+export function customerTaskRunner(
+  owned: OwnedPartition,
+  context: TaskContext,
+  gauges: CustomerTaskGauges,
+  options: { readonly local?: boolean } = {},
+): Task & { readonly heldOf: (lane: number) => number; readonly local: LocalLane } {
   const { partition: task } = owned;
   const { sink, topics, internal, analytics, maxPendingOutputs, observer } = context;
   const restored = readMetadata(owned.committed.metadata, 'customer');
+  const localLane = options.local === true ? task : undefined;
+  if (restored !== undefined && restored.local !== localLane) {
+    throw new Error(
+      `${internal.ordersByCustomer}:${task}: the group's commit was made by a build that sent ${restored.local === undefined ? 'every order' : 'not every order'} through this topic, and cannot be restored by this one; use a new group.id, or stop the group and delete its offsets and internal topics`,
+    );
+  }
   const start = owned.committed.offset >= 0 ? owned.committed.offset : owned.low;
   let next = start;
-  const tracker = new LaneTracker(tumblingWindows(analytics.windowSizeMs), analytics.velocityWindowMs, start, restored?.lanes);
+  const tracker = new LaneTracker(tumblingWindows(analytics.windowSizeMs), analytics.velocityWindowMs, start, restored?.lanes, localLane);
+  // Where each lane's re-read starts, and how far it had been processed (the local lane's, in its input
+  // partition, are only the lane's own: a lane without them re-reads nothing).
+  const laneFrom = (lane: number): number => restored?.lanes.get(lane)?.from ?? (lane === localLane ? Number.POSITIVE_INFINITY : (restored?.next ?? 0));
+  const laneReadUpTo = (lane: number): number => restored?.lanes.get(lane)?.readUpTo ?? (lane === localLane ? Number.NEGATIVE_INFINITY : (restored?.next ?? 0));
   // Each input partition's last word as read from the log (what a commit records), and the words doubted.
   const words = new Map<number, UpstreamMark>();
   for (const [partition, w] of restored?.words ?? []) {
     // A word the re-read will meet again is not restored: until its lane's re-read orders have gone through,
     // its watermark (which may have been waiting behind them) would move event time past them.
-    const from = restored?.lanes.get(partition)?.from ?? restored?.next ?? 0;
-    if (w.at === undefined || w.at >= from) continue;
+    if (w.at === undefined || w.at >= laneFrom(partition)) continue;
     words.set(partition, {
       kind: 'partition-status',
       partition,
@@ -72,7 +90,7 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
       ? undefined
       : {
           watermark: restored.w,
-          seenBefore: (at: { partition: number; offset: number }) => at.offset < (restored.lanes.get(at.partition)?.readUpTo ?? restored.next),
+          seenBefore: (at: { partition: number; offset: number }) => at.offset < laneReadUpTo(at.partition),
           taken: new Map([...restored.lanes].map(([lane, l]) => [lane, l.taken])),
           words: restoredWords(words, restored.lanes),
         };
@@ -183,6 +201,23 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
       });
   };
 
+  /** One message of a lane, read from the topic or handed over by the source task beside this one. */
+  const take = (item: RoutedOrder | UpstreamMark): void => {
+    if (item.kind === 'partition-status') {
+      const lane = item.partition;
+      words.set(lane, item);
+      doubted.delete(lane);
+      if (item.idle && item.next !== undefined) {
+        // Caught up when its source task fetched; records may have been written since, with others
+        // that come here first: it holds them until the broker confirms where it ends.
+        doubted.set(lane, generation);
+        input.next({ ...item, idle: false });
+        return;
+      }
+    }
+    input.next(item);
+  };
+
   return {
     topic: internal.ordersByCustomer,
     partition: task,
@@ -201,19 +236,8 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
         const item = readRouted(record);
         const lane = item.kind === 'routed' ? item.record.source.partition : item.partition;
         // Below where this lane's re-read starts: already published and no longer needed.
-        if (restored !== undefined && record.offset < (restored.lanes.get(lane)?.from ?? restored.next)) continue;
-        if (item.kind === 'partition-status') {
-          words.set(lane, item);
-          doubted.delete(lane);
-          if (item.idle && item.next !== undefined) {
-            // Caught up when its source task fetched; records may have been written since, with others
-            // that come here first: it holds them until the broker confirms where it ends.
-            doubted.set(lane, generation);
-            input.next({ ...item, idle: false });
-            continue;
-          }
-        }
-        input.next(item);
+        if (restored !== undefined && record.offset < laneFrom(lane)) continue;
+        take(item);
         if (i % BACKPRESSURE_STRIDE === 0 && sink.pending() >= maxPendingOutputs) await sink.belowBound(maxPendingOutputs);
       }
       if (batch.end > next) {
@@ -224,12 +248,30 @@ export function customerTaskRunner(owned: OwnedPartition, context: TaskContext, 
       if (doubted.size > 0) confirm();
       sendMark();
     },
+    local: {
+      accept(message) {
+        // Below where the lane's re-read starts (its source task may start a little earlier): nothing to redo.
+        const from = restored?.lanes.get(task)?.from;
+        if (from !== undefined && message.at !== undefined && message.at.offset < from) return;
+        take(message);
+      },
+      batchStarts: () => doubt(),
+      batchEnds() {
+        if (doubted.size > 0) confirm();
+        sendMark();
+      },
+      resumeAt() {
+        const lane = localLane === undefined ? undefined : tracker.snapshot().lanes.get(localLane);
+        return lane === undefined ? undefined : { offset: lane.from, watermark: lane.watermark };
+      },
+    },
     commitEntry() {
       const snapshot = tracker.snapshot();
       const metadata = writeMetadata({
         t: 'customer',
         w: watermark,
         next: snapshot.next,
+        ...(localLane !== undefined ? { local: localLane } : {}),
         lanes: snapshot.lanes,
         words: new Map([...words].map(([p, w]) => [p, { watermark: w.watermark, caughtUp: w.idle, latest: w.latest, ...(w.next !== undefined ? { next: w.next } : {}), ...(w.at !== undefined ? { at: w.at.offset } : {}) }])),
       });

@@ -47,6 +47,12 @@ const GRANULE_MS = 1_000;
  * keeps its own queue of still-needed runs (as the single-log commit tracker did), and the commit is the
  * earliest offset any lane still needs: an order is needed until the watermark passes the end of its
  * window and of its velocity span; an order waiting in the group has not been processed at all.
+ *
+ * The local lane (the input partition of the task's own number, whose source task runs beside it and hands
+ * its messages over in memory) is not in that log: its offsets are the input partition's own, and its
+ * re-read is the source task's, so it starts just after the lane's message before the first one still
+ * needed. There the source task's watermark is the lane's, and the orders in between (sent to other tasks)
+ * are read again to give that message the same watermark rises as the first time.
  */
 export class LaneTracker {
   private readonly lanes = new Map<number, Lane>();
@@ -54,6 +60,10 @@ export class LaneTracker {
   private readonly takenBefore = new WeakMap<RoutedOrder, number>();
   // Each order's lane watermark before its message, for the orders a re-read may start at.
   private readonly watermarkBefore = new WeakMap<RoutedOrder, number>();
+  // Each local order's resume point: the input offset just after the lane's message before it.
+  private readonly resumeBefore = new WeakMap<RoutedOrder, number>();
+  // The input offset just after the local lane's last message.
+  private localEnd: number | undefined;
   private watermark = -Infinity;
   private held: (lane: number) => HeldRecords<RoutedOrder> = () => ({ count: 0, first: undefined });
 
@@ -62,9 +72,12 @@ export class LaneTracker {
     private readonly velocitySpanMs: number,
     /** The next log offset to read. */
     private next: number,
-    restored: ReadonlyMap<number, { readonly taken: number; readonly watermark?: number; readonly readUpTo?: number }> = new Map(),
+    restored: ReadonlyMap<number, { readonly from?: number; readonly taken: number; readonly watermark?: number; readonly readUpTo?: number }> = new Map(),
+    /** The local lane, if any (see above). */
+    private readonly localLane?: number,
   ) {
     for (const [lane, { taken, watermark, readUpTo }] of restored) this.lanes.set(lane, { taken, runs: [], watermark: watermark ?? -Infinity, processedBefore: readUpTo ?? -1 });
+    if (localLane !== undefined) this.localEnd = restored.get(localLane)?.from;
   }
 
   private lane(lane: number): Lane {
@@ -75,9 +88,20 @@ export class LaneTracker {
 
   /** A message of the log, in log order (repeats too): its lane's watermark moves. */
   onMessage(message: RoutedOrder | UpstreamMark): void {
-    const lane = this.lane(isRoutedOrder(message) ? message.record.source.partition : message.partition);
+    const id = isRoutedOrder(message) ? message.record.source.partition : message.partition;
+    const lane = this.lane(id);
     if (isRoutedOrder(message)) this.watermarkBefore.set(message, lane.watermark);
     lane.watermark = Math.max(lane.watermark, watermarkAfter(message));
+    if (id !== this.localLane || message.at === undefined) return;
+    // An order's input offset is its own; a mark's is where its source task stood, after the records it covers.
+    const end = isRoutedOrder(message) ? message.at.offset + 1 : message.at.offset;
+    if (isRoutedOrder(message)) this.resumeBefore.set(message, this.localEnd ?? message.at.offset);
+    this.localEnd = Math.max(this.localEnd ?? end, end);
+  }
+
+  /** Where a re-read reaching this order starts: its offset, or in the local lane its resume point. */
+  private startOf(order: RoutedOrder): number {
+    return order.record.source.partition === this.localLane ? (this.resumeBefore.get(order) ?? order.at.offset) : order.at.offset;
   }
 
   onRead(offset: number): void {
@@ -98,7 +122,7 @@ export class LaneTracker {
     const { runs } = this.lane(order.record.source.partition);
     const last = runs[runs.length - 1];
     if (last === undefined || until > last.until) {
-      runs.push({ offset: order.at.offset, until, taken: this.takenBefore.get(order) ?? -1, watermark: this.watermarkBefore.get(order) ?? -Infinity });
+      runs.push({ offset: this.startOf(order), until, taken: this.takenBefore.get(order) ?? -1, watermark: this.watermarkBefore.get(order) ?? -Infinity });
     }
   }
 
@@ -115,22 +139,29 @@ export class LaneTracker {
     }
   }
 
-  /** The offset to commit, and per lane where a re-read starts. */
+  /**
+   * The offset of the log to commit, and per lane where a re-read starts (the local lane's, in its input
+   * partition, is not in that offset: the source task's commit covers it).
+   */
   snapshot(): { readonly offset: number; readonly next: number; readonly lanes: ReadonlyMap<number, LaneCommit> } {
     const lanes = new Map<number, LaneCommit>();
     let offset = this.next;
     for (const [id, lane] of this.lanes) {
+      const local = id === this.localLane;
+      // A local lane not heard from yet (its source task's first word comes as the task starts) has nothing to say.
+      if (local && this.localEnd === undefined) continue;
+      const next = local ? this.localEnd! : this.next;
       const first = this.held(id).first;
       const run = lane.runs[0];
-      const readUpTo = Math.max(first?.at.offset ?? this.next, lane.processedBefore);
+      const readUpTo = Math.max(first?.at.offset ?? next, lane.processedBefore);
       const commit: LaneCommit =
         run !== undefined
           ? { from: run.offset, taken: run.taken, readUpTo, watermark: run.watermark }
           : first !== undefined
-            ? { from: first.at.offset, taken: this.takenBefore.get(first) ?? -1, readUpTo, watermark: this.watermarkBefore.get(first) ?? -Infinity }
-            : { from: this.next, taken: lane.taken, readUpTo, watermark: lane.watermark };
+            ? { from: this.startOf(first), taken: this.takenBefore.get(first) ?? -1, readUpTo, watermark: this.watermarkBefore.get(first) ?? -Infinity }
+            : { from: next, taken: lane.taken, readUpTo, watermark: lane.watermark };
       lanes.set(id, commit);
-      offset = Math.min(offset, commit.from);
+      if (!local) offset = Math.min(offset, commit.from);
     }
     return { offset, next: this.next, lanes };
   }

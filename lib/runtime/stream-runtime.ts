@@ -12,6 +12,7 @@ import type { InternalTopics } from './internal-topics.js';
 import { singleFlight } from './single-flight.js';
 import { sourceTaskRunner } from './source-task-runner.js';
 import type { TasksView } from '../service/status.js';
+import type { LocalLane } from './local-lane.js';
 import type { Task, TaskContext } from './task.js';
 
 export interface StreamRuntimeOptions {
@@ -49,14 +50,17 @@ const PURGE_INTERVAL_MS = 5_000;
 
 /**
  * The Kafka job of one instance (Kafka Streams' `StreamThread`): one consumer in the group over the input
- * and the internal topics, one task per partition it owns. A rebalance stops only the tasks whose
+ * and the internal topics, one task per partition it owns. Partition p of the input and of the
+ * orders-by-customer topic are always owned together (the group's assignment sees to it), and their two
+ * tasks are linked by a {@link LocalLane} and commit together. A rebalance stops only the tasks whose
  * partitions moved away and starts the ones that moved here (restored from the group's commit); the
  * others go on from where they were. Output is published through one producer; offsets are committed
  * per task once the output before them is acknowledged.
  */
 export class StreamRuntime {
   private readonly tasks = new Map<string, Task>();
-  // Exactly-once: each task's own transactional sink.
+  // Exactly-once: each unit's own transactional sink (a unit: one task, or a source task and the customer
+  // task beside it, which commit together), by the key of its first task.
   private readonly taskSinks = new Map<string, TransactionalSink>();
   private readonly gauges = new Map<string, CustomerTaskGauges>();
   private readonly deadLetterLog: DeadLetterLog;
@@ -145,15 +149,46 @@ export class StreamRuntime {
     return `${topic}:${partition}`;
   }
 
+  /** The unit a task commits in: a customer task's is the source task's of its number. */
+  private unitOf(topic: string, partition: number): string {
+    return this.key(topic === this.options.internal.ordersByCustomer ? this.options.topics.inputTopic : topic, partition);
+  }
+
+  /** The tasks of a unit this instance runs, the source task first (its commit entry sends the marks the other's counts). */
+  private unitTasks(unit: string): Task[] {
+    const first = this.tasks.get(unit);
+    const partner = first !== undefined && first.topic === this.options.topics.inputTopic ? this.tasks.get(this.key(this.options.internal.ordersByCustomer, first.partition)) : undefined;
+    return [first, partner].filter((t): t is Task => t !== undefined);
+  }
+
+  /**
+   * Partition p of the input and of the orders-by-customer topic must be owned together: the local lane
+   * between their tasks has no other way across. The group's assignor guarantees it; a member of the group
+   * with another assignor would break it, and then this instance stops rather than compute wrong results.
+   */
+  private checkCoPartitioned(owned: readonly OwnedPartition[]): void {
+    const { topics, internal } = this.options;
+    const of = (topic: string): Set<number> => new Set(owned.filter((o) => o.topic === topic).map((o) => o.partition));
+    const inputs = of(topics.inputTopic);
+    const customers = of(internal.ordersByCustomer);
+    const apart = [...inputs].filter((p) => !customers.has(p)).concat([...customers].filter((p) => !inputs.has(p)));
+    if (apart.length > 0) {
+      throw new Error(
+        `partition ${apart[0]} of ${topics.inputTopic} and of ${internal.ordersByCustomer} were assigned apart: every member of the group must run this build (its assignor keeps them together)`,
+      );
+    }
+  }
+
   /** After a rebalance: stop the tasks that moved away, keep the others where they were, start the new ones. */
   private async assign(owned: readonly OwnedPartition[]): Promise<void> {
     const { consumer, topics, internal, logger } = this.options;
+    this.checkCoPartitioned(owned);
     const wanted = new Set(owned.map((o) => this.key(o.topic, o.partition)));
     const stopped: string[] = [];
     for (const [key, task] of this.tasks) {
       if (wanted.has(key)) continue;
       task.close();
-      this.closeTaskSink(key);
+      this.closeTaskSink(this.unitOf(task.topic, task.partition));
       this.tasks.delete(key);
       this.gauges.delete(key);
       this.lastCommitted.delete(key);
@@ -168,19 +203,29 @@ export class StreamRuntime {
     const refreshed = new Map<string, OwnedPartition>();
     if (this.options.transactions !== undefined) {
       const open = this.options.transactions;
+      const units = new Map<string, OwnedPartition[]>();
+      for (const o of arriving) {
+        const unit = this.unitOf(o.topic, o.partition);
+        units.set(unit, [...(units.get(unit) ?? []), o]);
+      }
       await Promise.all(
-        arriving.map(async (o) => {
-          const key = this.key(o.topic, o.partition);
-          const taskSink = await open({ topic: o.topic, partition: o.partition });
+        [...units].map(async ([unit, members]) => {
+          const first = members[0]!;
+          const taskSink = await open({ topic: unit === this.key(first.topic, first.partition) ? first.topic : topics.inputTopic, partition: first.partition });
           taskSink.onFailure((err) => this.failWith(err));
-          this.taskSinks.set(key, taskSink);
-          contexts.set(key, { ...this.context, sink: taskSink });
-          const committed = await consumer.committed(o.topic, o.partition);
-          refreshed.set(key, { ...o, committed: { partition: o.partition, offset: committed.offset, metadata: committed.metadata } });
+          this.taskSinks.set(unit, taskSink);
+          for (const o of members) {
+            const key = this.key(o.topic, o.partition);
+            contexts.set(key, { ...this.context, sink: taskSink });
+            const committed = await consumer.committed(o.topic, o.partition);
+            refreshed.set(key, { ...o, committed: { partition: o.partition, offset: committed.offset, metadata: committed.metadata } });
+          }
         }),
       );
     }
-    for (const owning of owned) {
+    // A customer task starts before the source task beside it, which hands it its lane from the start.
+    const rank = (o: OwnedPartition): number => (o.topic === internal.ordersByCustomer ? 0 : o.topic === topics.inputTopic ? 1 : 2);
+    for (const owning of [...owned].sort((a, b) => rank(a) - rank(b))) {
       const key = this.key(owning.topic, owning.partition);
       const o = refreshed.get(key) ?? owning;
       const existing = this.tasks.get(key);
@@ -192,11 +237,13 @@ export class StreamRuntime {
       }
       const context = contexts.get(key) ?? this.context;
       let task: Task;
-      if (o.topic === topics.inputTopic) task = sourceTaskRunner(o, context);
-      else if (o.topic === internal.ordersByCustomer) {
+      if (o.topic === topics.inputTopic) {
+        const customer = this.tasks.get(this.key(internal.ordersByCustomer, o.partition));
+        task = sourceTaskRunner(o, context, customer !== undefined && 'local' in customer ? (customer as { local: LocalLane }).local : undefined);
+      } else if (o.topic === internal.ordersByCustomer) {
         const gauges = { openWindows: 0, openPanes: 0, liveKeys: 0 };
         this.gauges.set(key, gauges);
-        task = customerTaskRunner(o, context, gauges);
+        task = customerTaskRunner(o, context, gauges, { local: true });
       } else if (o.topic === internal.hourlyPartials) task = combinerTaskRunner(o, context);
       else continue;
       this.tasks.set(key, task);
@@ -282,7 +329,9 @@ export class StreamRuntime {
     const run = async (): Promise<void> => {
       this.commitQueued = false;
       const { consumer, sink } = this.options;
-      const entries = [...this.tasks.values()].map((t) => ({ topic: t.topic, partition: t.partition, entry: t.commitEntry() }));
+      // Source tasks first: their entries send the marks the customer tasks' entries count.
+      const ordered = [...this.tasks.values()].sort((a, b) => Number(b.topic === this.options.topics.inputTopic) - Number(a.topic === this.options.topics.inputTopic));
+      const entries = ordered.map((t) => ({ topic: t.topic, partition: t.partition, entry: t.commitEntry() }));
       // A task with nothing new to commit is left alone.
       const changed = entries.filter((e) => e.entry !== undefined && this.lastCommitted.get(this.key(e.topic, e.partition)) !== JSON.stringify(e.entry));
       if (changed.length === 0) return;
@@ -306,7 +355,8 @@ export class StreamRuntime {
    */
   private commitTransactions(): Promise<void> {
     const all: Array<Promise<void>> = [];
-    for (const key of this.tasks.keys()) {
+    const units = new Set([...this.tasks.values()].map((t) => this.unitOf(t.topic, t.partition)));
+    for (const key of units) {
       const underWay = this.transactionsUnderWay.get(key);
       if (underWay !== undefined) {
         // Its turn came while it was committing: it commits again as soon as that ends, not a tick later.
@@ -320,23 +370,35 @@ export class StreamRuntime {
     return Promise.all(all).then(() => undefined);
   }
 
-  /** One task's transaction, if it has anything new: resolves when it has ended (a failure is logged, not thrown). */
+  /**
+   * One unit's transaction, if it has anything new: resolves when it has ended (a failure is logged, not
+   * thrown). A unit of one task commits the output its entry covers; a source task and the customer task
+   * beside it commit all they have sent, since the customer task's entry covers all it has done.
+   */
   private commitTransaction(key: string): Promise<void> | undefined {
-    const task = this.tasks.get(key);
+    const tasks = this.unitTasks(key);
     const taskSink = this.taskSinks.get(key);
-    const entry = task === undefined || taskSink === undefined ? undefined : task.commitEntry();
-    if (task === undefined || taskSink === undefined || entry === undefined) return undefined;
-    const text = JSON.stringify(entry);
+    if (tasks.length === 0 || taskSink === undefined) return undefined;
+    const entries = tasks.flatMap((task) => {
+      const entry = task.commitEntry();
+      return entry === undefined ? [] : [{ task, entry }];
+    });
+    if (entries.length === 0) return undefined;
+    const text = JSON.stringify(entries.map((e) => e.entry));
     if (this.lastCommitted.get(key) === text && taskSink.pending() === 0) return undefined;
+    const upTo = entries.length === 1 ? entries[0]!.entry.sent : undefined;
     const transaction: Promise<void> = taskSink
-      .commit({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata }, entry.sent)
+      .commit(
+        entries.map(({ task, entry }) => ({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata })),
+        upTo,
+      )
       .then(
         () => {
           // The task may have moved away meanwhile: its successor's commits are its own.
           if (this.taskSinks.get(key) !== taskSink) return;
           this.lastCommitted.set(key, text);
-          this.committedAt(task.topic, task.partition, entry.offset);
-          this.options.logger.debug('transaction committed', { task: key, offset: entry.offset, messages: taskSink.sent() });
+          for (const { task, entry } of entries) this.committedAt(task.topic, task.partition, entry.offset);
+          this.options.logger.debug('transaction committed', { task: key, offsets: entries.map((e) => e.entry.offset), messages: taskSink.sent() });
           this.options.onTransaction?.('committed');
         },
         (err: unknown) => {

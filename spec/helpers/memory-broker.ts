@@ -1,5 +1,9 @@
 import type { GroupConsumer, OutgoingMessage, RecordSink, TransactionalSinks } from '../../lib/io/ports.js';
+import { internalTopics } from '../../lib/runtime/internal-topics.js';
 import type { BrokerConnector } from '../../lib/service/service.js';
+
+/** The lifecycle specs' group: the default one. */
+const GROUP = 'flink-stream-processor';
 
 /**
  * Our broker ports held in memory, for the service's lifecycle (restarts, stops) without a broker. The
@@ -22,7 +26,10 @@ export class MemoryBroker implements BrokerConnector {
     const behaviour = this.behaviour;
     return {
       async start({ onAssignment, failed }) {
-        await onAssignment([{ topic: 'orders', partition: 0, committed: { partition: 0, offset: -1, metadata: null }, low: 0, high: 0 }]);
+        // Partition 0 of the input and of the orders-by-customer topic, together as the group's assignor gives them.
+        await onAssignment(
+          ['orders', internalTopics(GROUP).ordersByCustomer].map((topic) => ({ topic, partition: 0, committed: { partition: 0, offset: -1, metadata: null }, low: 0, high: 0 })),
+        );
         const outcome = behaviour(run);
         if (outcome !== 'ok') setTimeout(() => failed(outcome), 1);
       },

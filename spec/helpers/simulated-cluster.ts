@@ -6,6 +6,7 @@ import type { OutputTopics } from '../../lib/io/serialize.js';
 import { combinerTaskRunner } from '../../lib/runtime/combiner-task-runner.js';
 import { customerTaskRunner } from '../../lib/runtime/customer-task-runner.js';
 import { internalTopics, type InternalTopics } from '../../lib/runtime/internal-topics.js';
+import type { LocalLane } from '../../lib/runtime/local-lane.js';
 import { sourceTaskRunner } from '../../lib/runtime/source-task-runner.js';
 import type { Task, TaskContext } from '../../lib/runtime/task.js';
 import { customerPartition } from '../../lib/topology/customer-partition.js';
@@ -13,13 +14,14 @@ import { isSentinelResult, sentinel } from './recording.js';
 
 /**
  * The exactly-once runtime in memory, to find by the thousand what a real broker finds once a night: the
- * real task runners (source, customer, combiner) over logs held in arrays, each task with a transactional
- * sink whose commit appends its messages and its offset (with the restore metadata) at once, as a Kafka
- * transaction does for read_committed readers. An aborted transaction leaves holes in the offsets, as its
+ * real task runners (source, customer, combiner) over logs held in arrays, each unit (a source task and the
+ * customer task beside it, linked by their local lane; or the combiner) with a transactional sink whose
+ * commit appends its messages and its offsets (with the restore metadata) at once, as a Kafka transaction
+ * does for read_committed readers. An aborted transaction leaves holes in the offsets, as its
  * records and markers do in a real log; a commit leaves one for its marker.
  *
  * What the simulation decides, from its seed, is what a broker and a group decide: which task reads next
- * and how much, when tasks commit, and when some or all of them die (their open transactions aborted) and
+ * and how much, when tasks commit, and when some or all units die (their open transactions aborted) and
  * start again from the group's commit. What it does not model is Kafka itself (fetch sessions, fencing
  * requests): the real-broker specs do that.
  */
@@ -70,8 +72,13 @@ function lowerBound(records: readonly LogRecord[], offset: number): number {
 
 export interface SimulationPlan {
   readonly seed: number;
-  /** Input lines, produced keyed by `orderId` as `produce --key orderId` does, a few at a time between steps. */
+  /** Input lines, produced a few at a time between steps. */
   readonly lines: readonly string[];
+  /**
+   * What the lines are keyed by, as `produce --key` does: `orderId` (the default) sends most orders of a
+   * partition to other partitions' customer tasks; `customerId` keeps them all in the local lane.
+   */
+  readonly keyBy?: 'orderId' | 'customerId';
   readonly partitions: number;
   readonly settings: AnalyticsSettings;
   /** Chance, at each step, that every task dies (an instance killed) and that a few do (a rebalance). */
@@ -148,12 +155,12 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       onFailure: () => undefined,
       close: async () => undefined,
       counts,
-      async commit(entry: TransactionalCommit, upTo = handed) {
+      async commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo = handed) {
         const n = upTo - published;
         const touched = new Set<Partition>(open.slice(0, n).map(write));
         open = open.slice(n);
         published = upTo;
-        groupCommits.set(key(entry.topic, entry.partition), { offset: entry.offset, metadata: entry.metadata });
+        for (const entry of Array.isArray(entries) ? entries : [entries as TransactionalCommit]) groupCommits.set(key(entry.topic, entry.partition), { offset: entry.offset, metadata: entry.metadata });
         for (const p of touched) p.skip(1);
         counts.committed += 1;
       },
@@ -174,6 +181,8 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
   interface Running {
     readonly topic: string;
     readonly partition: number;
+    /** Its unit: the source task and the customer task of one number, or the combiner alone. */
+    readonly unit: string;
     task: Task;
     sink: ReturnType<typeof transactionalSink>;
     position: number;
@@ -184,8 +193,18 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
   partitionsOf(internal.hourlyPartials);
   const ends = async (): Promise<ReadonlyMap<number, number>> => new Map(input.map((p, i) => [i, p.end]));
 
-  const start = (topic: string, partition: number): Running => {
+  const unitOf = (topic: string, partition: number): string => (topic === internal.hourlyPartials ? key(topic, partition) : `task ${partition}`);
+
+  /** Starts the tasks of a unit, on one sink: the customer task first, then the source task handing it its lane. */
+  const startUnit = (unit: string): Running[] => {
     const sink = transactionalSink();
+    if (unit === key(internal.hourlyPartials, 0)) return [start(internal.hourlyPartials, 0, sink)];
+    const partition = Number(unit.slice('task '.length));
+    const customer = start(internal.ordersByCustomer, partition, sink);
+    return [start(TOPICS.inputTopic, partition, sink, (customer.task as Task & { local: LocalLane }).local), customer];
+  };
+
+  const start = (topic: string, partition: number, sink: ReturnType<typeof transactionalSink>, local?: LocalLane): Running => {
     const context: TaskContext = {
       analytics: plan.settings,
       sink,
@@ -207,39 +226,53 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       high: log.end,
     };
     plan.trace?.(`start ${topic}:${partition} at ${owned.committed.offset} ${owned.committed.metadata ?? ''}`);
-    const task = topic === TOPICS.inputTopic ? sourceTaskRunner(owned, context) : topic === internal.ordersByCustomer ? customerTaskRunner(owned, context, { openWindows: 0, openPanes: 0, liveKeys: 0 }) : combinerTaskRunner(owned, context);
-    return { topic, partition, task, sink, position: Math.max(task.next, log.low) };
+    const task =
+      topic === TOPICS.inputTopic
+        ? sourceTaskRunner(owned, context, local)
+        : topic === internal.ordersByCustomer
+          ? customerTaskRunner(owned, context, { openWindows: 0, openPanes: 0, liveKeys: 0 }, { local: true })
+          : combinerTaskRunner(owned, context);
+    return { topic, partition, unit: unitOf(topic, partition), task, sink, position: Math.max(task.next, log.low) };
   };
 
-  const all: Array<{ topic: string; partition: number }> = [
-    ...Array.from({ length: plan.partitions }, (_, partition) => ({ topic: TOPICS.inputTopic, partition })),
-    ...Array.from({ length: plan.partitions }, (_, partition) => ({ topic: internal.ordersByCustomer, partition })),
-    { topic: internal.hourlyPartials, partition: 0 },
-  ];
-  let running = all.map(({ topic, partition }) => start(topic, partition));
+  const units = [...Array.from({ length: plan.partitions }, (_, partition) => `task ${partition}`), key(internal.hourlyPartials, 0)];
+  let running = units.flatMap(startUnit);
 
   // Microtasks and timers the tasks queued (a customer task's question of where the input ends) run out.
   const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  const restart = (victims: readonly Running[]): void => {
-    for (const v of victims) {
-      v.task.close();
-      v.sink.abort();
-    }
-    running = running.map((r) => (victims.includes(r) ? start(r.topic, r.partition) : r));
+  /** Units die whole (their tasks share a process and a transaction). */
+  const restart = (victims: readonly string[]): void => {
+    const dying = running.filter((r) => victims.includes(r.unit));
+    for (const v of dying) v.task.close();
+    for (const sink of new Set(dying.map((v) => v.sink))) sink.abort();
+    running = running.filter((r) => !victims.includes(r.unit)).concat(victims.flatMap(startUnit));
   };
 
   let commits = 0;
   let lastCommits = new Map<string, string>();
-  /** A commit cycle: every task's entry at once, then each one's transaction; `some`, as tasks on their own cycles, only some of them. */
+  /**
+   * A commit cycle: every unit's entries at once (a source task's before the customer task's, as the
+   * runtime takes them), then each unit's transaction; `some`, as units on their own cycles, only some.
+   */
   const commitAll = async (some = false): Promise<void> => {
-    const entries = running.map((r) => ({ r, entry: r.task.commitEntry() }));
-    const changed = entries.filter(
-      ({ r, entry }) => entry !== undefined && (lastCommits.get(key(r.topic, r.partition)) !== JSON.stringify(entry) || r.sink.pending() > 0) && (!some || rng.chance(0.6)),
+    const byUnit = units.map((unit) => {
+      const tasks = running.filter((r) => r.unit === unit);
+      return { tasks, entries: tasks.map((r) => ({ r, entry: r.task.commitEntry()! })) };
+    });
+    const changed = byUnit.filter(
+      ({ tasks, entries }) =>
+        (entries.some(({ r, entry }) => lastCommits.get(key(r.topic, r.partition)) !== JSON.stringify(entry)) || tasks[0]!.sink.pending() > 0) && (!some || rng.chance(0.6)),
     );
-    for (const { r, entry } of changed) plan.trace?.(`commit ${r.topic}:${r.partition} at ${entry!.offset} ${entry!.metadata}`);
-    for (const { r, entry } of changed) await r.sink.commit({ topic: r.topic, partition: r.partition, offset: entry!.offset, metadata: entry!.metadata }, entry!.sent);
-    for (const { r, entry } of changed) lastCommits.set(key(r.topic, r.partition), JSON.stringify(entry));
+    for (const { entries } of changed) for (const { r, entry } of entries) plan.trace?.(`commit ${r.topic}:${r.partition} at ${entry.offset} ${entry.metadata}`);
+    for (const { tasks, entries } of changed) {
+      const upTo = entries.length === 1 ? entries[0]!.entry.sent : undefined;
+      await tasks[0]!.sink.commit(
+        entries.map(({ r, entry }) => ({ topic: r.topic, partition: r.partition, offset: entry.offset, metadata: entry.metadata })),
+        upTo,
+      );
+    }
+    for (const { entries } of changed) for (const { r, entry } of entries) lastCommits.set(key(r.topic, r.partition), JSON.stringify(entry));
     commits += 1;
     // Purge the internal topics below their last commits now and then, as the runtime does.
     if (commits % 5 === 0) {
@@ -278,9 +311,9 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       return;
     }
     for (const line of plan.lines.slice(produced, produced + n)) {
-      const orderId = orderIdOf(line);
-      const p = orderId === null ? 0 : customerPartition(orderId, plan.partitions);
-      input[p]!.append({ key: orderId, value: line });
+      const k = keyOf(line, plan.keyBy ?? 'orderId');
+      const p = k === null ? 0 : customerPartition(k, plan.partitions);
+      input[p]!.append({ key: k, value: line });
     }
     produced = Math.min(plan.lines.length, produced + n);
   };
@@ -292,10 +325,10 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
     if (!sentinels && rng.chance(0.3)) produce(rng.int(1, 40));
     if (rng.chance(plan.killAll)) {
       kills += 1;
-      restart(running);
+      restart(units);
     } else if (rng.chance(plan.killSome)) {
       kills += 1;
-      restart(running.filter(() => rng.chance(0.4)));
+      restart(units.filter(() => rng.chance(0.4)));
     }
     const candidates = running.filter(readable);
     if (candidates.length > 0) {
@@ -321,10 +354,11 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
   };
 }
 
-function orderIdOf(line: string): string | null {
+function keyOf(line: string, field: 'orderId' | 'customerId'): string | null {
   try {
-    const v = JSON.parse(line) as { orderId?: unknown };
-    return typeof v.orderId === 'string' ? v.orderId : null;
+    const v = JSON.parse(line) as Record<string, unknown>;
+    const k = v[field];
+    return typeof k === 'string' ? k : null;
   } catch {
     return null;
   }

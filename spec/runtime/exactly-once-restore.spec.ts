@@ -56,6 +56,8 @@ describe('restore of the tasks from their commits (in memory, some fifty deaths 
   const plan = (seed: number, partitions: number, guarantee: SimulationPlan['guarantee']): SimulationPlan => ({
     seed,
     lines,
+    // Keyed by customer every third run: then every order stays in its partition's local lane.
+    keyBy: seed % 3 === 0 ? 'customerId' : 'orderId',
     partitions,
     settings,
     guarantee,
@@ -66,18 +68,20 @@ describe('restore of the tasks from their commits (in memory, some fifty deaths 
   });
 
   for (const partitions of [2, 3, 4]) {
-    it(`nothing dying, ${partitions} partitions: what a replay gives`, async () => {
-      const run = await simulate({ ...plan(0, partitions, 'exactly-once'), killAll: 0, killSome: 0 });
-      expect({ analytics: [...run.analytics].sort(), deadLetters: [...run.deadLetters].sort() }).to.deep.equal({
-        analytics: [...expected.analytics].sort(),
-        deadLetters: [...expected.deadLetters].sort(),
+    for (const keyBy of ['orderId', 'customerId'] as const) {
+      it(`nothing dying, ${partitions} partitions, keyed by ${keyBy}: what a replay gives`, async () => {
+        const run = await simulate({ ...plan(0, partitions, 'exactly-once'), keyBy, killAll: 0, killSome: 0 });
+        expect({ analytics: [...run.analytics].sort(), deadLetters: [...run.deadLetters].sort() }).to.deep.equal({
+          analytics: [...expected.analytics].sort(),
+          deadLetters: [...expected.deadLetters].sort(),
+        });
       });
-    });
+    }
   }
 
   for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     const partitions = [3, 3, 2, 4][seed % 4]!;
-    it(`exactly once, ${partitions} partitions, seed ${seed}: every result and dead letter once (SIM_SEED=${seed} SIM_SEEDS=1)`, async () => {
+    it(`exactly once, ${partitions} partitions, keyed by ${plan(seed, partitions, 'exactly-once').keyBy}, seed ${seed}: every result and dead letter once (SIM_SEED=${seed} SIM_SEEDS=1)`, async () => {
       const run = await simulate(plan(seed, partitions, 'exactly-once'));
       const report = [
         `${run.kills} deaths, ${run.commits} commits, ${run.steps} steps`,
@@ -95,7 +99,7 @@ describe('restore of the tasks from their commits (in memory, some fifty deaths 
   }
 
   for (let seed = FIRST_SEED; seed < FIRST_SEED + Math.ceil(SEEDS / 2); seed++) {
-    it(`at least once, seed ${seed}: every result and dead letter, and nothing but repeats beyond them (SIM_SEED=${seed})`, async () => {
+    it(`at least once, keyed by ${plan(seed, 3, 'at-least-once').keyBy}, seed ${seed}: every result and dead letter, and nothing but repeats beyond them (SIM_SEED=${seed})`, async () => {
       const run = await simulate(plan(seed, 3, 'at-least-once'));
       const unique = (values: readonly string[]) => [...new Set(values)].sort();
       const report = [

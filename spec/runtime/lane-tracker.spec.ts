@@ -59,4 +59,41 @@ describe('LaneTracker', () => {
     for (let at = 6; at <= 20; at++) tracker.onRead(at);
     expect(tracker.snapshot().lanes.get(0)).to.deep.include({ readUpTo: 21 });
   });
+
+  describe('the local lane (its source task beside it, offsets of its input partition)', () => {
+    /** A local order: read where it is in the input partition. */
+    const local = (offset: number, timestamp: number, before: number, watermark: number, rises?: Array<[number, number]>): RoutedOrder =>
+      routed(1, offset, offset, timestamp, before, watermark, rises);
+    const localMark = (next: number, watermark: number): UpstreamMark => ({ ...mark(1, watermark), next, at: { partition: 1, offset: next } });
+
+    it("starts a re-read just after the lane's message before the first order still needed, with the lane's watermark there", () => {
+      const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0, new Map(), 1);
+      tracker.onMessage(localMark(10, 5));
+      // Offsets 10 to 13 went to other tasks; their rises ride on the order at 14.
+      const a = local(14, HOUR + 100, 30, 95, [[40, 30]]);
+      tracker.onMessage(a);
+      tracker.onTaken(a, 9);
+      tracker.onOrder(a);
+      expect(tracker.snapshot().lanes.get(1)).to.deep.equal({ from: 10, taken: 9, readUpTo: 15, watermark: 5 });
+    });
+
+    it("is left out of the log's offset, which only the other lanes hold back", () => {
+      const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0, new Map(), 1);
+      tracker.onMessage(localMark(500, 5));
+      const a = local(500, HOUR + 100, 5, 95);
+      tracker.onMessage(a);
+      tracker.onTaken(a, 499);
+      tracker.onOrder(a);
+      tracker.onRead(0);
+      tracker.onRead(1);
+      expect(tracker.snapshot().offset).to.equal(2);
+    });
+
+    it('with nothing to re-read, starts after its last message', () => {
+      const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0, new Map(), 1);
+      tracker.onMessage(localMark(20, 5));
+      tracker.onMessage(localMark(35, 7));
+      expect(tracker.snapshot().lanes.get(1)).to.deep.include({ from: 35, readUpTo: 35, watermark: 7 });
+    });
+  });
 });

@@ -27,4 +27,17 @@ describe("a customer task's commit metadata", () => {
     expect(bounds[3]).to.be.greaterThan(KAFKA_DEFAULT_METADATA_MAX_BYTES);
     expect(bounds).to.deep.equal([...bounds].sort((a, b) => a - b));
   });
+
+  it('keeps its local lane; a commit without one reads as made by a build without local lanes', () => {
+    const text = writeMetadata({ t: 'customer', w: 10, next: 8, local: 2, lanes: new Map(), words: new Map() });
+    expect(readMetadata(text, 'customer')?.local).to.equal(2);
+    expect(readMetadata(JSON.stringify({ t: 'customer', w: 10, n: 8, l: {}, o: {} }), 'customer')).to.not.have.property('local');
+  });
+});
+
+describe("a source task's commit metadata", () => {
+  it('keeps where its own output stopped, when its offset stands earlier for the local lane', () => {
+    expect(readMetadata(writeMetadata({ t: 'source', w: 5, n: 40 }), 'source')).to.deep.equal({ w: 5, n: 40 });
+    expect(readMetadata(writeMetadata({ t: 'source', w: 5 }), 'source')).to.deep.equal({ w: 5 });
+  });
 });

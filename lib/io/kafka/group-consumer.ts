@@ -1,5 +1,6 @@
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { GroupBatch, GroupConsumer, GroupRecord, OwnedPartition } from '../ports.js';
+import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import { retrying } from './retry.js';
 
 export interface GroupConsumerOptions {
@@ -51,6 +52,8 @@ export function kafkaGroupConsumer(kafka: Kafka, options: GroupConsumerOptions):
       consumer = kafka.consumer({
         groupId,
         allowAutoTopicCreation: false,
+        // Partition p of the input and of the orders-by-customer topic to one member (see the runtime).
+        partitionAssigners: [coPartitionedAssigner],
         // A crashed instance holds its partitions until its session times out: keep that short.
         sessionTimeout: 10_000,
         heartbeatInterval: 2_000,

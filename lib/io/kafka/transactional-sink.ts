@@ -119,18 +119,22 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     belowBound: (bound) => waitFor(queued - bound + 1),
     onFailure: (listener) => void failureListeners.push(listener),
     counts,
-    commit(entry: TransactionalCommit, upTo = queued) {
+    commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo = queued) {
+      const list: readonly TransactionalCommit[] = Array.isArray(entries) ? entries : [entries as TransactionalCommit];
       const mark = Math.min(upTo, queued);
       limits.push(mark);
       return enqueue(async () => {
         await sendQueued();
         if (failure !== undefined) throw failure;
-        // Never commit output its entry does not cover: the next owner would publish it again.
-        if (acked !== mark) throw new Error(`transaction of ${entry.topic}:${entry.partition} holds ${acked} messages, its commit covers ${mark}`);
+        // Never commit output its entries do not cover: the next owner would publish it again.
+        if (acked !== mark) throw new Error(`transaction of ${list.map((e) => `${e.topic}:${e.partition}`).join(', ')} holds ${acked} messages, its commit covers ${mark}`);
         // kafkajs's types leave out the metadata its TxnOffsetCommit request writes (protocol field
         // `metadata`, checked on the broker: it comes back with the committed offset).
-        const partitions = [{ partition: entry.partition, offset: String(entry.offset), metadata: entry.metadata }] as unknown as Array<{ partition: number; offset: string }>;
-        await whileConcurrent(() => transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [{ topic: entry.topic, partitions }] }));
+        const topics = [...new Set(list.map((e) => e.topic))].map((topic) => ({
+          topic,
+          partitions: list.filter((e) => e.topic === topic).map((e) => ({ partition: e.partition, offset: String(e.offset), metadata: e.metadata })) as unknown as Array<{ partition: number; offset: string }>,
+        }));
+        await whileConcurrent(() => transaction.sendOffsets({ consumerGroupId: options.groupId, topics }));
         await transaction.commit();
         limits.shift();
         published = mark;
