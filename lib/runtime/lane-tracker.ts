@@ -12,9 +12,49 @@ interface Run {
   readonly watermark: number;
 }
 
+/** What a re-read starting at an order needs, noted as the order comes and kept until it is processed. */
+interface Arrival {
+  readonly order: RoutedOrder;
+  /** The lane's watermark before its message. */
+  readonly watermark: number;
+  /** Where a re-read reaching it starts: its offset, or in the local lane its resume point. */
+  readonly start: number;
+  /** The last input offset taken in the lane before it (set once it is taken). */
+  taken: number;
+}
+
+/** A queue that takes from its head in constant time (`Array.shift` copies). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): T | undefined {
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1_024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 interface Lane {
   /** The last input offset taken. */
   taken: number;
+  /** Orders read, not yet taken or dropped as repeats (in log order). */
+  readonly arrived: Fifo<Arrival>;
+  /** Orders taken, not yet processed (in the partition group, in lane order). */
+  readonly waiting: Fifo<Arrival>;
   /** The lane's watermark after the last message read (its rises included). */
   watermark: number;
   /**
@@ -56,12 +96,6 @@ const GRANULE_MS = 1_000;
  */
 export class LaneTracker {
   private readonly lanes = new Map<number, Lane>();
-  // The last input offset taken before each order, for the orders a commit may start a re-read at.
-  private readonly takenBefore = new WeakMap<RoutedOrder, number>();
-  // Each order's lane watermark before its message, for the orders a re-read may start at.
-  private readonly watermarkBefore = new WeakMap<RoutedOrder, number>();
-  // Each local order's resume point: the input offset just after the lane's message before it.
-  private readonly resumeBefore = new WeakMap<RoutedOrder, number>();
   // The input offset just after the local lane's last message.
   private localEnd: number | undefined;
   private watermark = -Infinity;
@@ -76,13 +110,17 @@ export class LaneTracker {
     /** The local lane, if any (see above). */
     private readonly localLane?: number,
   ) {
-    for (const [lane, { taken, watermark, readUpTo }] of restored) this.lanes.set(lane, { taken, runs: [], watermark: watermark ?? -Infinity, processedBefore: readUpTo ?? -1 });
+    for (const [lane, { taken, watermark, readUpTo }] of restored) this.lanes.set(lane, this.newLane(taken, watermark ?? -Infinity, readUpTo ?? -1));
     if (localLane !== undefined) this.localEnd = restored.get(localLane)?.from;
+  }
+
+  private newLane(taken: number, watermark: number, processedBefore: number): Lane {
+    return { taken, runs: [], watermark, processedBefore, arrived: new Fifo(), waiting: new Fifo() };
   }
 
   private lane(lane: number): Lane {
     let l = this.lanes.get(lane);
-    if (l === undefined) this.lanes.set(lane, (l = { taken: -1, runs: [], watermark: -Infinity, processedBefore: -1 }));
+    if (l === undefined) this.lanes.set(lane, (l = this.newLane(-1, -Infinity, -1)));
     return l;
   }
 
@@ -90,18 +128,17 @@ export class LaneTracker {
   onMessage(message: RoutedOrder | UpstreamMark): void {
     const id = isRoutedOrder(message) ? message.record.source.partition : message.partition;
     const lane = this.lane(id);
-    if (isRoutedOrder(message)) this.watermarkBefore.set(message, lane.watermark);
+    const local = id === this.localLane && message.at !== undefined;
+    if (isRoutedOrder(message)) {
+      // In the local lane, a re-read reaching it starts just after the lane's message before it.
+      const start = local ? (this.localEnd ?? message.at.offset) : message.at.offset;
+      lane.arrived.push({ order: message, watermark: lane.watermark, start, taken: -1 });
+    }
     lane.watermark = Math.max(lane.watermark, watermarkAfter(message));
-    if (id !== this.localLane || message.at === undefined) return;
+    if (!local) return;
     // An order's input offset is its own; a mark's is where its source task stood, after the records it covers.
-    const end = isRoutedOrder(message) ? message.at.offset + 1 : message.at.offset;
-    if (isRoutedOrder(message)) this.resumeBefore.set(message, this.localEnd ?? message.at.offset);
+    const end = isRoutedOrder(message) ? message.at!.offset + 1 : message.at!.offset;
     this.localEnd = Math.max(this.localEnd ?? end, end);
-  }
-
-  /** Where a re-read reaching this order starts: its offset, or in the local lane its resume point. */
-  private startOf(order: RoutedOrder): number {
-    return order.record.source.partition === this.localLane ? (this.resumeBefore.get(order) ?? order.at.offset) : order.at.offset;
   }
 
   onRead(offset: number): void {
@@ -110,19 +147,28 @@ export class LaneTracker {
 
   /** An order that is not a repeat, with the last input offset taken in its lane before it. */
   onTaken(order: RoutedOrder, before: number): void {
-    this.lane(order.record.source.partition).taken = order.record.source.offset;
-    this.takenBefore.set(order, before);
+    const lane = this.lane(order.record.source.partition);
+    lane.taken = order.record.source.offset;
+    // Those read before it and not taken were repeats, dropped.
+    let arrival = lane.arrived.shift();
+    while (arrival !== undefined && arrival.order !== order) arrival = lane.arrived.shift();
+    const waiting = arrival ?? { order, watermark: -Infinity, start: order.at.offset, taken: -1 };
+    waiting.taken = before;
+    lane.waiting.push(waiting);
   }
 
-  /** An order processed in event time. */
+  /** An order processed in event time (orders of a lane come in the order they were taken). */
   onOrder(order: RoutedOrder): void {
+    const lane = this.lane(order.record.source.partition);
+    let arrival = lane.waiting.shift();
+    while (arrival !== undefined && arrival.order !== order) arrival = lane.waiting.shift();
     const timestamp = order.record.order.timestamp;
     const until = Math.ceil(Math.max(this.assigner.assign(timestamp).end - 1, timestamp + this.velocitySpanMs) / GRANULE_MS) * GRANULE_MS;
     if (until <= this.watermark) return;
-    const { runs } = this.lane(order.record.source.partition);
+    const { runs } = lane;
     const last = runs[runs.length - 1];
     if (last === undefined || until > last.until) {
-      runs.push({ offset: this.startOf(order), until, taken: this.takenBefore.get(order) ?? -1, watermark: this.watermarkBefore.get(order) ?? -Infinity });
+      runs.push({ offset: arrival?.start ?? order.at.offset, until, taken: arrival?.taken ?? -1, watermark: arrival?.watermark ?? -Infinity });
     }
   }
 
@@ -152,13 +198,16 @@ export class LaneTracker {
       if (local && this.localEnd === undefined) continue;
       const next = local ? this.localEnd! : this.next;
       const first = this.held(id).first;
+      // The first order held is the first taken and not processed.
+      const waiting = lane.waiting.peek();
+      const held = first === undefined ? undefined : waiting?.order === first ? waiting : { start: first.at.offset, taken: -1, watermark: -Infinity };
       const run = lane.runs[0];
       const readUpTo = Math.max(first?.at.offset ?? next, lane.processedBefore);
       const commit: LaneCommit =
         run !== undefined
           ? { from: run.offset, taken: run.taken, readUpTo, watermark: run.watermark }
-          : first !== undefined
-            ? { from: this.startOf(first), taken: this.takenBefore.get(first) ?? -1, readUpTo, watermark: this.watermarkBefore.get(first) ?? -Infinity }
+          : held !== undefined
+            ? { from: held.start, taken: held.taken, readUpTo, watermark: held.watermark }
             : { from: next, taken: lane.taken, readUpTo, watermark: lane.watermark };
       lanes.set(id, commit);
       if (!local) offset = Math.min(offset, commit.from);
