@@ -46,7 +46,7 @@ export function customerTaskRunner(
   const localLane = options.local === true ? task : undefined;
   if (restored !== undefined && restored.local !== localLane) {
     throw new Error(
-      `${internal.ordersByCustomer}:${task}: the group's commit was made by a build that sent ${restored.local === undefined ? 'every order' : 'not every order'} through this topic, and cannot be restored by this one; use a new group.id, or stop the group and delete its offsets and internal topics`,
+      `${internal.ordersByCustomer}:${task}: the group's commit was made by a build that sent ${restored.local === undefined ? 'every order' : 'not every order'} through this topic, and cannot be restored by this one; use a new kafka.groupId, or stop the group and delete its offsets and internal topics`,
     );
   }
   const start = owned.committed.offset >= 0 ? owned.committed.offset : owned.low;

@@ -3,7 +3,10 @@
  * application id, so that two jobs on one cluster never share them.
  */
 export interface InternalTopics {
-  /** Orders keyed by customer, with every input partition's marks: as many partitions as the input. */
+  /**
+   * Orders keyed by customer, with every input partition's marks: as many partitions as the input. What a
+   * source task sends to the customer task of its own number goes across in memory, not through it.
+   */
   readonly ordersByCustomer: string;
   /** Each customer task's share of the hourly sales, with its marks: one partition, read by one task. */
   readonly hourlyPartials: string;
@@ -38,7 +41,7 @@ export interface InternalTopicReport {
 export function internalTopicReports(groupId: string, inputPartitions: number): InternalTopicReport[] {
   const internal = internalTopics(groupId);
   return [
-    { topic: internal.ordersByCustomer, partitions: inputPartitions, carries: "orders keyed by customer, and every input partition's marks" },
+    { topic: internal.ordersByCustomer, partitions: inputPartitions, carries: "orders keyed by customer (those of another partition's customers: the rest go across in memory), and every input partition's marks" },
     { topic: internal.hourlyPartials, partitions: 1, carries: "each customer task's share of the hourly sales, and its watermark" },
   ];
 }

@@ -151,7 +151,10 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       pending: () => handed - published,
       sent: () => handed,
       flush: async () => undefined,
-      belowBound: async () => undefined,
+      // A task waiting for its output to go out: the runtime's commit cycle may run meanwhile, mid-batch.
+      belowBound: async () => {
+        if (rng.chance(0.5)) await commitAll(true);
+      },
       onFailure: () => undefined,
       close: async () => undefined,
       counts,
@@ -211,7 +214,8 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       topics: TOPICS,
       internal,
       inputPartitions: plan.partitions,
-      maxPendingOutputs: Number.POSITIVE_INFINITY,
+      // Low, so that tasks wait mid-batch (see belowBound).
+      maxPendingOutputs: 3,
       onOutput: (_: PipelineOutput) => undefined,
       observer: {},
       inputEnds: ends,

@@ -63,6 +63,37 @@ describe('the transactional sink of a task (exactly-once), on a real broker', fu
     expect(sink.counts).to.deep.equal({ committed: 2, aborted: 0 });
   });
 
+  it("commits a source task's and its customer task's offsets in one transaction, each with its metadata", async () => {
+    const { outputTopic, inputTopic, groupId } = await topics('txn-pair');
+    const internal = `${inputTopic}-by-customer`;
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: internal, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const sink = await open(`${groupId}-${inputTopic}-0`, groupId);
+    sink.send({ topic: outputTopic, key: null, value: 'end' });
+    await sink.commit([
+      { topic: inputTopic, partition: 0, offset: 7, metadata: 'source' },
+      { topic: internal, partition: 0, offset: 3, metadata: 'customer' },
+    ]);
+    expect(await visibleUpTo(outputTopic, 'end')).to.deep.equal([]);
+    expect(await committedOffset(groupId, inputTopic, 0)).to.deep.equal({ offset: '7', metadata: 'source' });
+    expect(await committedOffset(groupId, internal, 0)).to.deep.equal({ offset: '3', metadata: 'customer' });
+  });
+
+  it('closed, holds nobody back: a task waiting for its output to commit goes on when its partition moves away', async () => {
+    const { outputTopic, inputTopic, groupId } = await topics('txn-close-wait');
+    const sink = await open(`${groupId}-${inputTopic}-0`, groupId);
+    for (const value of ['a', 'b', 'c']) sink.send({ topic: outputTopic, key: null, value });
+    // Waits for a commit that never comes: the task's partition is taken away first.
+    const waiting = sink.belowBound(1).then(() => 'went on');
+    await sink.close();
+    expect(await waiting).to.equal('went on');
+    // What it sends after that is its next owner's to redo: dropped, not a failure.
+    sink.send({ topic: outputTopic, key: null, value: 'late' });
+    expect(sink.pending()).to.equal(3);
+  });
+
   it('aborts what was never committed when it closes: nothing of it is visible, the commit stays where it was', async () => {
     const { outputTopic, inputTopic, groupId } = await topics('txn-abort');
     const id = `${groupId}-${inputTopic}-0`;

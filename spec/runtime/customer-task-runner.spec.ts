@@ -33,7 +33,7 @@ const owned = (metadata: string) => ({ topic: internal.ordersByCustomer, partiti
 describe('a customer task restored from its commit', () => {
   it('refuses a commit made by a build that sent its own partition\'s orders through the topic, naming the way out', () => {
     const earlier = writeMetadata({ t: 'customer', w: 10, next: 40, lanes: new Map([[1, { from: 12, taken: 3, readUpTo: 40, watermark: 5 }]]), words: new Map() });
-    expect(() => customerTaskRunner(owned(earlier), context, gauges, { local: true })).to.throw(/g-orders-by-customer-repartition:1: .*new group\.id/);
+    expect(() => customerTaskRunner(owned(earlier), context, gauges, { local: true })).to.throw(/g-orders-by-customer-repartition:1: .*new kafka\.groupId/);
   });
 
   it('takes a commit of its own kind, and hands the lane on from where its re-read starts', () => {

@@ -65,8 +65,11 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
   let chain: Promise<void> = Promise.resolve();
   let failure: Error | undefined;
   const failureListeners: Array<(e: Error) => void> = [];
-  // Waiters on commits (a message is out once its transaction commits).
-  const waiters = new CountWaiters(() => published, () => failure);
+  // Set by close: the task has moved away, and what it still sends is its next owner's to redo.
+  let closed = false;
+  // Waiters on commits (a message is out once its transaction commits). A closed sink holds nobody back:
+  // a task's handler waiting on it when its partition moved away must end, or the consumer waits forever.
+  const waiters = new CountWaiters(() => (closed ? Number.POSITIVE_INFINITY : published), () => failure);
   const settle = (): void => waiters.settle();
   const counts = { committed: 0, aborted: 0 };
 
@@ -106,6 +109,7 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
 
   return {
     send(message) {
+      if (closed) return;
       queue.push(message);
       queued += 1;
       if (queue.length === 1) void enqueue(sendQueued).catch(() => undefined);
@@ -146,6 +150,8 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
       });
     },
     async close() {
+      closed = true;
+      settle();
       // Without a commit the open transaction is aborted: what it holds is sent again by the next owner.
       await chain;
       if (failure === undefined && transaction.isActive()) {
