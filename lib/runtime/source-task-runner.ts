@@ -71,7 +71,6 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext, lo
         if (next < outputFrom && record.offset >= outputFrom) {
           // Where the task stood before the restart, marks went out: so they do again, and what follows is new.
           next = outputFrom;
-          replaying = false;
           input.next({ kind: 'partition-status', partition, idle: false });
         }
         replaying = record.offset < outputFrom;
