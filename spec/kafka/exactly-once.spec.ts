@@ -185,18 +185,21 @@ describe('exactly-once on Kafka', function () {
 
   it('fences a zombie: an instance paused past its session timeout publishes nothing more once the group has moved on', async () => {
     const names = uniqueNames('eos-zombie');
-    // Transactions of at most 200 messages: the zombie-to-be is still at work when it is paused.
+    // 100,000 orders in transactions of at most 200 messages: the instances take seconds over their
+    // partitions, so the zombie-to-be is seen at work, and paused so.
     const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_RESTART_DELAY_MS: '500', JOB_MAX_PENDING_OUTPUTS: '200' });
-    const expected = await recorded(names, env, 20_000, 9);
+    const expected = await recorded(names, env, 100_000, 9);
     const seen: string[] = [];
     const zombie = new ServiceProcess(env);
     const other = new ServiceProcess(env);
     try {
       const [zombiePort, otherPort] = await Promise.all([httpPort(zombie), httpPort(other)]);
-      // Paused while it has tasks and is working on them: one of its input partitions has more to read.
+      // Paused while it is working: one of its input partitions has more to read, and it has output in an
+      // open transaction (which it tries to commit when it resumes, and is refused).
       await eventually(async () => {
         const status = await statusOf(zombiePort);
         expect(status.tasks.some((t) => t.kind === 'source' && t.offset > 0 && !t.caughtUp), 'the zombie-to-be has read, and has more to').to.equal(true);
+        expect(status.pendingOutputs, 'output in its open transaction').to.be.greaterThan(0);
       }, 60_000);
       zombie.kill('SIGSTOP');
       seen.push('paused');
