@@ -44,11 +44,6 @@ export interface RecordSink {
   send(message: OutgoingMessage): void;
   /** Messages queued or in flight, not yet acknowledged. */
   pending(): number;
-  /**
-   * Messages handed over so far, where a sink can say (a transactional one must: a task notes it where
-   * its commit entry stands, see {@link TransactionalSink.commit}).
-   */
-  sent?(): number;
   /** Resolves when every message queued so far is acknowledged by the broker. */
   flush(): Promise<void>;
   /** Resolves when fewer than `bound` messages are pending. */
@@ -77,10 +72,10 @@ export interface TransactionalSink extends RecordSink {
   /**
    * Ends the open transaction with the commit in it (or the commits: a source task's and the customer
    * task's beside it go together): all of it becomes visible to read_committed readers, or none. The
-   * transaction holds the first `upTo` messages handed over (all so far by default): exactly the output of
-   * the records the entries cover; later messages go in the next one.
+   * transaction holds every message handed over before the call (the output of the records the entries
+   * cover); later messages go in the next one.
    */
-  commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo?: number): Promise<void>;
+  commit(entries: TransactionalCommit | readonly TransactionalCommit[]): Promise<void>;
   /** Transactions committed and aborted so far. */
   readonly counts: { readonly committed: number; readonly aborted: number };
 }

@@ -31,7 +31,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext, lo
   let idle = next >= owned.high;
   // Where a restart may begin: after the last marks, which carried every watermark rise the customer tasks
   // had yet to hear of (see stampRises). A restart mid-batch would lose the rises of the orders before it.
-  let committable = { next, watermark, sent: sink.sent?.() };
+  let committable = { next, watermark };
   let inBatch = false;
   const input = new Subject<SourceEvent>();
   const subscription: Subscription = input.pipe(
@@ -46,7 +46,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext, lo
         watermark = Math.max(watermark, out.watermark);
         if (local !== undefined && out.destination === partition) local.accept({ ...out, next, at: { partition, offset: next } });
         else if (next >= outputFrom) sink.send(markMessage(internal.ordersByCustomer, out, next));
-        committable = { next, watermark, sent: sink.sent?.() };
+        committable = { next, watermark };
       } else if (!replaying) {
         sink.send(toOutgoing(out, topics));
         context.onOutput(out);
@@ -87,14 +87,14 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext, lo
     },
     commitEntry: () => {
       // A commit in the middle of a batch sends marks first: they carry the rises still owed, so the commit
-      // may stand where the task is, and cover exactly what it has sent (a transaction must). Mid-batch the
-      // partition has records to read, whatever the last batch said.
+      // may stand where the task is, and cover all it has sent (a transaction holds all so far). Mid-batch
+      // the partition has records to read, whatever the last batch said.
       if (committable.next !== next) input.next({ kind: 'partition-status', partition, idle: inBatch ? false : idle });
       // Taken after those marks, which the local lane hears too: its re-read and this commit agree.
       const resume = local?.resumeAt();
       const from = resume !== undefined && resume.offset < committable.next ? resume : { offset: committable.next, watermark: committable.watermark };
       const stood = Math.max(committable.next, outputFrom);
-      return { offset: from.offset, metadata: writeMetadata({ t: 'source', w: from.watermark, ...(stood > from.offset ? { n: stood } : {}) }), sent: committable.sent };
+      return { offset: from.offset, metadata: writeMetadata({ t: 'source', w: from.watermark, ...(stood > from.offset ? { n: stood } : {}) }) };
     },
     describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
     close: () => subscription.unsubscribe(),

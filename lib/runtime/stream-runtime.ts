@@ -149,9 +149,13 @@ export class StreamRuntime {
     return `${topic}:${partition}`;
   }
 
-  /** The unit a task commits in: a customer task's is the source task's of its number. */
+  /** The topic of the unit a task of `topic` commits in: a customer task's unit is the source task's of its number. */
+  private unitTopic(topic: string): string {
+    return topic === this.options.internal.ordersByCustomer ? this.options.topics.inputTopic : topic;
+  }
+
   private unitOf(topic: string, partition: number): string {
-    return this.key(topic === this.options.internal.ordersByCustomer ? this.options.topics.inputTopic : topic, partition);
+    return this.key(this.unitTopic(topic), partition);
   }
 
   /** The tasks of a unit this instance runs, the source task first (its commit entry sends the marks the other's counts). */
@@ -211,7 +215,7 @@ export class StreamRuntime {
       await Promise.all(
         [...units].map(async ([unit, members]) => {
           const first = members[0]!;
-          const taskSink = await open({ topic: unit === this.key(first.topic, first.partition) ? first.topic : topics.inputTopic, partition: first.partition });
+          const taskSink = await open({ topic: this.unitTopic(first.topic), partition: first.partition });
           taskSink.onFailure((err) => this.failWith(err));
           this.taskSinks.set(unit, taskSink);
           for (const o of members) {
@@ -224,6 +228,7 @@ export class StreamRuntime {
       );
     }
     // A customer task starts before the source task beside it, which hands it its lane from the start.
+    const lanes = new Map<number, LocalLane>();
     const rank = (o: OwnedPartition): number => (o.topic === internal.ordersByCustomer ? 0 : o.topic === topics.inputTopic ? 1 : 2);
     for (const owning of [...owned].sort((a, b) => rank(a) - rank(b))) {
       const key = this.key(owning.topic, owning.partition);
@@ -237,13 +242,13 @@ export class StreamRuntime {
       }
       const context = contexts.get(key) ?? this.context;
       let task: Task;
-      if (o.topic === topics.inputTopic) {
-        const customer = this.tasks.get(this.key(internal.ordersByCustomer, o.partition));
-        task = sourceTaskRunner(o, context, customer !== undefined && 'local' in customer ? (customer as { local: LocalLane }).local : undefined);
-      } else if (o.topic === internal.ordersByCustomer) {
+      if (o.topic === topics.inputTopic) task = sourceTaskRunner(o, context, lanes.get(o.partition));
+      else if (o.topic === internal.ordersByCustomer) {
         const gauges = { openWindows: 0, openPanes: 0, liveKeys: 0 };
         this.gauges.set(key, gauges);
-        task = customerTaskRunner(o, context, gauges, { local: true });
+        const customer = customerTaskRunner(o, context, gauges, { local: true });
+        lanes.set(o.partition, customer.local);
+        task = customer;
       } else if (o.topic === internal.hourlyPartials) task = combinerTaskRunner(o, context);
       else continue;
       this.tasks.set(key, task);
@@ -372,8 +377,7 @@ export class StreamRuntime {
 
   /**
    * One unit's transaction, if it has anything new: resolves when it has ended (a failure is logged, not
-   * thrown). A unit of one task commits the output its entry covers; a source task and the customer task
-   * beside it commit all they have sent, since the customer task's entry covers all it has done.
+   * thrown). It holds all the unit's tasks have sent: their entries, taken together just now, cover it.
    */
   private commitTransaction(key: string): Promise<void> | undefined {
     const tasks = this.unitTasks(key);
@@ -386,12 +390,8 @@ export class StreamRuntime {
     if (entries.length === 0) return undefined;
     const text = JSON.stringify(entries.map((e) => e.entry));
     if (this.lastCommitted.get(key) === text && taskSink.pending() === 0) return undefined;
-    const upTo = entries.length === 1 ? entries[0]!.entry.sent : undefined;
     const transaction: Promise<void> = taskSink
-      .commit(
-        entries.map(({ task, entry }) => ({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata })),
-        upTo,
-      )
+      .commit(entries.map(({ task, entry }) => ({ topic: task.topic, partition: task.partition, offset: entry.offset, metadata: entry.metadata })))
       .then(
         () => {
           // The task may have moved away meanwhile: its successor's commits are its own.

@@ -16,10 +16,10 @@ export interface Task {
   readonly next: number;
   handle(batch: GroupBatch): Promise<void>;
   /**
-   * What may be committed now for its partition, and how many messages the task had handed to its sink
-   * when it stood there (`sent`; all so far when absent): exactly once, the transaction holds those.
+   * What may be committed now for its partition: it covers everything the task has sent so far (exactly
+   * once, the transaction that carries it holds all of that).
    */
-  commitEntry(): { offset: number; metadata: string; sent?: number } | undefined;
+  commitEntry(): { offset: number; metadata: string } | undefined;
   /** For status and metrics. */
   describe(): TaskDescription;
   close(): void;

@@ -57,7 +57,6 @@ export class MemoryBroker implements BrokerConnector {
     return {
       send: (m) => void sent.push(m),
       pending: () => 0,
-      sent: () => sent.length,
       flush: async () => undefined,
       belowBound: async () => undefined,
       onFailure: () => undefined,

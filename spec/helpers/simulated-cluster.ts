@@ -158,11 +158,10 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
       onFailure: () => undefined,
       close: async () => undefined,
       counts,
-      async commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo = handed) {
-        const n = upTo - published;
-        const touched = new Set<Partition>(open.slice(0, n).map(write));
-        open = open.slice(n);
-        published = upTo;
+      async commit(entries: TransactionalCommit | readonly TransactionalCommit[]) {
+        const touched = new Set<Partition>(open.map(write));
+        open = [];
+        published = handed;
         for (const entry of Array.isArray(entries) ? entries : [entries as TransactionalCommit]) groupCommits.set(key(entry.topic, entry.partition), { offset: entry.offset, metadata: entry.metadata });
         for (const p of touched) p.skip(1);
         counts.committed += 1;
@@ -270,11 +269,7 @@ export async function simulate(plan: SimulationPlan): Promise<SimulationResult> 
     );
     for (const { entries } of changed) for (const { r, entry } of entries) plan.trace?.(`commit ${r.topic}:${r.partition} at ${entry.offset} ${entry.metadata}`);
     for (const { tasks, entries } of changed) {
-      const upTo = entries.length === 1 ? entries[0]!.entry.sent : undefined;
-      await tasks[0]!.sink.commit(
-        entries.map(({ r, entry }) => ({ topic: r.topic, partition: r.partition, offset: entry.offset, metadata: entry.metadata })),
-        upTo,
-      );
+      await tasks[0]!.sink.commit(entries.map(({ r, entry }) => ({ topic: r.topic, partition: r.partition, offset: entry.offset, metadata: entry.metadata })));
     }
     for (const { entries } of changed) for (const { r, entry } of entries) lastCommits.set(key(r.topic, r.partition), JSON.stringify(entry));
     commits += 1;

@@ -66,7 +66,6 @@ export async function kafkaSink(kafka: Kafka): Promise<RecordSink> {
       pump();
     },
     pending: () => queued - acked,
-    sent: () => queued,
     flush: () => waitFor(queued),
     belowBound: (bound) => waitFor(queued - bound + 1),
     onFailure: (listener) => void failureListeners.push(listener),

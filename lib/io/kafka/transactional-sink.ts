@@ -123,9 +123,9 @@ export async function kafkaTransactionalSink(kafka: Kafka, options: Transactiona
     belowBound: (bound) => waitFor(queued - bound + 1),
     onFailure: (listener) => void failureListeners.push(listener),
     counts,
-    commit(entries: TransactionalCommit | readonly TransactionalCommit[], upTo = queued) {
+    commit(entries: TransactionalCommit | readonly TransactionalCommit[]) {
       const list: readonly TransactionalCommit[] = Array.isArray(entries) ? entries : [entries as TransactionalCommit];
-      const mark = Math.min(upTo, queued);
+      const mark = queued;
       limits.push(mark);
       return enqueue(async () => {
         await sendQueued();
