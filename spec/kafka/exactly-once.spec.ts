@@ -158,6 +158,15 @@ describe('exactly-once on Kafka', function () {
       instances.splice(1, 1);
       seen.push(`i2 killed with SIGKILL at ${read}`);
       await start('i4');
+      // The sentinels go in only once i4 owns its share: sent sooner, i1 and i3 could finish everything
+      // before i4 is assigned anything, and i4 would have no transaction to show.
+      const owned = await eventually(async () => {
+        const reports = await Promise.all(instances.map(async (i) => ({ name: i.name, tasks: (await statusOf(i.port)).tasks })));
+        expect(reports.find((r) => r.name === 'i4')?.tasks.length, 'i4 has tasks').to.be.greaterThan(0);
+        expect(reports.reduce((n, r) => n + r.tasks.length, 0), 'every task owned').to.equal(2 * PARTITIONS + 1);
+        return reports.map((r) => `${r.name}: ${r.tasks.map((t) => `${t.kind}:${t.partition}`).join(' ')}`).join('; ');
+      }, 120_000);
+      seen.push(`assigned: ${owned}`);
       await sentinels(names);
       await drained(
         instances.map((i) => i.port),
@@ -170,7 +179,7 @@ describe('exactly-once on Kafka', function () {
         expect((await statusOf(i.port)).processingGuarantee, `${i.name} /status`).to.equal('exactly-once');
         const metrics = await (await fetch(`http://127.0.0.1:${i.port}/metrics`)).text();
         const committed = Number(/^stream_processor_transactions_total\{outcome="committed"\} (\d+)$/m.exec(metrics)?.[1] ?? NaN);
-        expect(committed, `${i.name} transactions committed`).to.be.greaterThan(0);
+        expect(committed, `${i.name} transactions committed; steps: ${seen.join(', ')}`).to.be.greaterThan(0);
         expect(metrics, `${i.name} /metrics`).to.match(/^stream_processor_transactions_total\{outcome="aborted"\} \d+$/m);
       }
       for (const i of instances) i.process.kill('SIGTERM');
