@@ -32,9 +32,10 @@ export interface PipelineObserver {
   readonly onPartitions?: (read: () => readonly PartitionWatermark[]) => void;
   /**
    * Given a reader of the orders a partition has waiting for the other partitions' heads: read but not
-   * processed yet, so not to be committed past, and a reason to pause that partition's source.
+   * processed yet, so not to be committed past, and a reason to pause that partition's source (`paused`:
+   * whether the service has paused it so, absent in a replay).
    */
-  readonly onHeld?: (read: (partition: number) => HeldRecords<SourcePosition>) => void;
+  readonly onHeld?: (read: (partition: number) => HeldRecords<SourcePosition> & { readonly paused?: boolean }) => void;
 }
 
 /**

@@ -61,7 +61,7 @@ export class ReplayStatus {
       restartAttempts: null,
       lastError: null,
       watermark: null,
-      partitions: [{ partition: 0, offset: this.records, lag: null, watermark: null, idle: this.done, held: 0 }],
+      partitions: [{ partition: 0, offset: this.records, lag: null, watermark: null, idle: this.done, held: 0, paused: false }],
       tasks: [],
       pendingOutputs: 0,
       broker: null,

@@ -80,7 +80,6 @@ export function customerTaskRunner(
   let unanswered = false;
   let watermark = restored?.w ?? NO_WATERMARK;
   let pendingMark: TaskMark | undefined;
-  let held: (lane: number) => number = () => 0;
   let closed = false;
   let caughtUp = false;
 
@@ -109,10 +108,7 @@ export function customerTaskRunner(
             watermark = w;
             observer.onWatermark?.(w);
           },
-          onHeld: (read) => {
-            tracker.onHeld(read);
-            held = (lane) => read(lane).count;
-          },
+          onHeld: (read) => tracker.onHeld(read),
           onOpenWindows: (windows, panes) => {
             gauges.openWindows = windows;
             gauges.openPanes = panes;
@@ -224,7 +220,7 @@ export function customerTaskRunner(
     get next() {
       return next;
     },
-    heldOf: (lane) => held(lane),
+    heldOf: (lane) => tracker.heldOf(lane),
     async handle(batch: GroupBatch) {
       // Anything from another partition (an order, or a mark whose watermark rose) may move event time.
       if (batch.records.length > 0) doubt();

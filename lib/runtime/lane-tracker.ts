@@ -33,6 +33,9 @@ class Fifo<T> {
   peek(): T | undefined {
     return this.items[this.head];
   }
+  get length(): number {
+    return this.items.length - this.head;
+  }
   shift(): T | undefined {
     const item = this.items[this.head];
     if (item === undefined) return undefined;
@@ -174,6 +177,14 @@ export class LaneTracker {
 
   onHeld(read: (lane: number) => HeldRecords<RoutedOrder>): void {
     this.held = read;
+  }
+
+  /**
+   * Orders of a lane taken and not processed yet: those waiting in the partition group for the other
+   * lanes' heads (the group's own count also has the watermark ticks among them).
+   */
+  heldOf(lane: number): number {
+    return this.lanes.get(lane)?.waiting.length ?? 0;
   }
 
   onWatermark(watermark: number): void {

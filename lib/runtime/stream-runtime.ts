@@ -8,6 +8,7 @@ import { commitInterval, type JobSettings } from '../service/config.js';
 import { DeadLetterLog } from '../service/dead-letter-log.js';
 import { combinerTaskRunner } from './combiner-task-runner.js';
 import { customerTaskRunner, type CustomerTaskGauges } from './customer-task-runner.js';
+import { HeldOrdersGate } from './held-orders-gate.js';
 import type { InternalTopics } from './internal-topics.js';
 import { singleFlight } from './single-flight.js';
 import { sourceTaskRunner } from './source-task-runner.js';
@@ -80,6 +81,7 @@ export class StreamRuntime {
   private failWith: (error: Error) => void = () => undefined;
   readonly failed: Promise<never>;
   private readonly context: TaskContext;
+  private readonly gate: HeldOrdersGate;
 
   constructor(private readonly options: StreamRuntimeOptions) {
     this.failed = new Promise<never>((_, reject) => {
@@ -107,7 +109,17 @@ export class StreamRuntime {
       inputEnds: singleFlight(() => consumer.endOffsets(topics.inputTopic)),
     };
     observer.onPartitions?.(() => this.partitionWatermarks());
-    observer.onHeld?.((partition) => ({ count: this.heldOf(partition), first: undefined }));
+    observer.onHeld?.((partition) => ({ count: this.heldOf(partition), first: undefined, paused: this.gate.isPaused(partition) }));
+    this.gate = new HeldOrdersGate(job.maxHeldOrders, {
+      pause: (partition) => {
+        options.logger.debug('reading paused: orders of the partition wait for the others', { partition, held: this.heldOf(partition) });
+        consumer.pausePartition(topics.inputTopic, partition);
+      },
+      resume: (partition) => {
+        options.logger.debug('reading resumed', { partition, held: this.heldOf(partition) });
+        consumer.resumePartition(topics.inputTopic, partition);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -123,7 +135,20 @@ export class StreamRuntime {
       handle: (batch) => this.handle(batch),
       failed: (err) => this.failWith(err),
     });
-    this.commitTimer = setInterval(() => void this.commit(), commitInterval(job));
+    this.commitTimer = setInterval(() => {
+      // Held orders can also go on between batches (a partition confirmed caught up): looked at here too.
+      this.checkHeld();
+      void this.commit();
+    }, commitInterval(job));
+  }
+
+  /** Pauses or resumes the input partitions of this instance's source tasks by what they have held. */
+  private checkHeld(): void {
+    // Once stopping, the consumer is paused as a whole: pausing or resuming one partition would undo that.
+    if (this.stopped) return;
+    const inputs: number[] = [];
+    for (const t of this.tasks.values()) if (t.topic === this.options.topics.inputTopic) inputs.push(t.partition);
+    this.gate.update(inputs, (partition) => this.heldOf(partition));
   }
 
   // Sinks being closed, until they are (a stop waits for them).
@@ -187,6 +212,8 @@ export class StreamRuntime {
   private async assign(owned: readonly OwnedPartition[]): Promise<void> {
     const { consumer, topics, internal, logger } = this.options;
     this.checkCoPartitioned(owned);
+    // kafkajs keeps a partition paused through rebalances: whatever was paused is looked at afresh.
+    if (!this.stopped) this.gate.reset();
     const wanted = new Set(owned.map((o) => this.key(o.topic, o.partition)));
     const stopped: string[] = [];
     for (const [key, task] of this.tasks) {
@@ -281,6 +308,7 @@ export class StreamRuntime {
     } finally {
       if (isInput) this.options.onBatchHandled?.(sourceBatch);
       this.reportGauges();
+      this.checkHeld();
     }
   }
 

@@ -35,6 +35,8 @@ export interface JobSettings {
   /** 0: by the guarantee (see {@link commitInterval}). */
   readonly commitIntervalMs: number;
   readonly maxPendingOutputs: number;
+  /** Orders of one input partition held in this instance's customer tasks at which its reading pauses. */
+  readonly maxHeldOrders: number;
   readonly restartAttempts: number;
   readonly restartDelayMs: number;
   readonly shutdownTimeoutMs: number;

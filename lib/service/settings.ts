@@ -126,6 +126,12 @@ export const SETTINGS: readonly SettingDef[] = [
     expected: 'a positive integer',
     help: 'consumption pauses while more results than this wait for the broker\'s acknowledgement',
   },
+  {
+    path: 'job.maxHeldOrders',
+    codec: integer(1),
+    expected: 'a positive integer',
+    help: 'an input partition\'s reading pauses while this many of its orders wait for the other partitions (taken in event-time order across them), and resumes at half',
+  },
   { path: 'job.restartAttempts', codec: integer(0), expected: 'an integer >= 0', help: 'restarts of a failed pipeline before the process exits non-zero' },
   { path: 'job.restartDelayMs', codec: integer(0, MAX_TIMER_MS), expected: `an integer of ms >= 0, ${TIMER}`, help: 'wait before each restart' },
   {

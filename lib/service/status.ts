@@ -27,6 +27,8 @@ export interface PartitionReport {
   readonly idle: boolean;
   /** Orders read from it that wait for the other partitions' heads (taken in event-time order across partitions). */
   readonly held: number;
+  /** True while its reading is paused because `job.maxHeldOrders` of its orders were held (until half are gone). */
+  readonly paused: boolean;
 }
 
 export interface StatusReport {
@@ -91,7 +93,7 @@ export class JobStatus {
   // The running pipeline's partitions, as it holds them; none between runs.
   private readPipeline: () => readonly PartitionWatermark[] = () => [];
   // The running pipeline's orders held back per partition; none between runs.
-  private readHeld: (partition: number) => { readonly count: number } = () => ({ count: 0 });
+  private readHeld: (partition: number) => { readonly count: number; readonly paused?: boolean } = () => ({ count: 0 });
   private readonly startedAt: number;
 
   constructor(
@@ -177,7 +179,7 @@ export class JobStatus {
   }
 
   /** The pipeline's reader of the orders it holds back per partition. */
-  onHeld(read: (partition: number) => { readonly count: number }): void {
+  onHeld(read: (partition: number) => { readonly count: number; readonly paused?: boolean }): void {
     this.readHeld = read;
   }
 
@@ -215,6 +217,7 @@ export class JobStatus {
           // A partition the pipeline has not met holds nothing back, as the source's word says.
           idle: pipeline.get(partition)?.idle ?? p.caughtUp,
           held: this.readHeld(partition).count,
+          paused: this.readHeld(partition).paused ?? false,
         })),
       tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, settled: t.settled, watermark: finiteOrNull(t.watermark) })),
       pendingOutputs: tasks.pendingOutputs,

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { analyticsPipeline, type PipelineOutput } from '../../lib/analytics/pipeline.js';
 import { DEFAULT_ANALYTICS_SETTINGS } from '../../lib/analytics/settings.js';
+import { kafkaAdmin } from '../../lib/io/kafka/kafka-admin.js';
 import { analyticsJson } from '../../lib/io/serialize.js';
 import type { SourceEvent } from '../../lib/model/source.js';
 import type { StatusReport } from '../../lib/service/status.js';
 import { runCli, SAMPLE, tempDir } from '../helpers/cli.js';
-import { drained, eventually, httpPort, produceTo, readToEnd, readTopic, ServiceProcess, serviceEnv, uniqueNames, type TopicMessage } from '../helpers/kafka.js';
+import { drained, eventually, httpPort, produceTo, readToEnd, readTopic, ServiceProcess, serviceEnv, testKafka, uniqueNames, type TopicMessage } from '../helpers/kafka.js';
 import { LocalBroker } from '../helpers/local-broker.js';
 import { isSentinelResult, sentinel, writeRecording } from '../helpers/recording.js';
 
@@ -77,6 +78,53 @@ describe('event time on Kafka: results that depend on the records, not on fetch 
       runs.push(await runToEnd(these));
     }
     runs.forEach((results, run) => expect(results, `run ${run + 1}`).to.deep.equal(expected));
+  });
+
+  it('pauses reading a partition whose orders wait for a partition far behind it, holds at most about job.maxHeldOrders of them, and gives the same results', async () => {
+    const names = uniqueNames('held');
+    // Partition 0: 60,000 orders of hours 0 to 5; partition 1: 60,000 of hours 6 to 11; partition 2: none.
+    // Every order of partition 1 waits for partition 0 to get past it: unchecked, as many as are read
+    // while partition 0 is (tens of thousands); checked, one fetch of it (10,000: a batch as produced).
+    const start = Date.UTC(2024, 2, 1);
+    const order = (partition: number, i: number): string =>
+      JSON.stringify({ orderId: `p${partition}-${i}`, customerId: `c${i % 700}`, amount: 5 + (i % 40), timestamp: start + partition * 6 * 3_600_000 + i * 350, items: [] });
+    const admin = await kafkaAdmin(testKafka());
+    await admin.ensureTopic(names.inputTopic, 3);
+    await admin.close();
+    for (let from = 0; from < 60_000; from += 10_000) {
+      const orders = Array.from({ length: 10_000 }, (_, i) => from + i);
+      await produceTo(names.inputTopic, [0, 1].flatMap((partition) => orders.map((i) => ({ partition, value: order(partition, i) }))));
+    }
+    const expected = expectedFrom(await readToEnd(names.inputTopic));
+    const maxHeld = 500;
+    // At debug, each pause and resume is logged: what a failure report shows.
+    const service = new ServiceProcess(serviceEnv(names, { JOB_MAX_HELD_ORDERS: String(maxHeld), LOG_LEVEL: 'debug' }));
+    let most = 0;
+    let pausedSeen = false;
+    try {
+      const port = await httpPort(service);
+      await eventually(async () => {
+        const report = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/status`)).text()) as StatusReport;
+        const p1 = report.partitions.find((p) => p.partition === 1);
+        most = Math.max(most, p1?.held ?? 0);
+        pausedSeen ||= p1?.paused === true;
+        expect(report.partitions.map((p) => [p.partition, p.lag, p.idle])).to.deep.equal([
+          [0, 0, true],
+          [1, 0, true],
+          [2, 0, true],
+        ]);
+      }, 60_000);
+      await drained([port], names.inputTopic, names.groupId);
+      service.kill('SIGTERM');
+      expect(await service.exited, service.logs.slice(-20).join('\n')).to.equal(0);
+    } finally {
+      service.kill('SIGKILL');
+    }
+    const results = [...analyticsOf(await readToEnd(names.outputTopic)), ...deadLettersOf(await readToEnd(names.deadLetterTopic))].sort();
+    // The bound is crossed by what was read before the pause took: one fetch of the partition.
+    const report = `most orders of partition 1 held, as /status showed them: ${most}\n${service.logs.filter((l) => /reading (paused|resumed)|assigned/.test(l)).join('\n')}`;
+    expect({ pausedSeen, overTwoFetches: most > 20_000 }, report).to.deep.equal({ pausedSeen: true, overTwoFetches: false });
+    expect(results).to.deep.equal(expected);
   });
 
   it('makes no record late that was in order within its partition, when a recording is published slowly into a running service', async () => {

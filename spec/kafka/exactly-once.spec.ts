@@ -135,7 +135,8 @@ describe('exactly-once on Kafka', function () {
 
   it('three instances, one killed with SIGKILL mid-stream and one added: every result exactly once (read_committed)', async () => {
     const names = uniqueNames('eos-three');
-    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_MAX_PENDING_OUTPUTS: '20' });
+    // A small bound on held orders: reading pauses and resumes often while instances come and go.
+    const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), PROCESSING_GUARANTEE: 'exactly-once', JOB_MAX_PENDING_OUTPUTS: '20', JOB_MAX_HELD_ORDERS: '300' });
     const expected = await recorded(names, env, 20_000, 11);
     const seen: string[] = [];
     const instances: Array<{ name: string; process: ServiceProcess; port: number }> = [];

@@ -69,12 +69,15 @@ describe('several instances in one group (scale out)', function () {
     it(`input keyed by ${key}: 3 instances, one killed with SIGKILL mid-stream, one added, a rolling restart; the results of one replay, no restart, nothing late`, async () => {
       const names = uniqueNames(`scale-${key}`);
       const dir = tempDir();
-      const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), JOB_COMMIT_INTERVAL_MS: '200' });
+      // A small bound on held orders: reading pauses and resumes often while instances come and go.
+      const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), JOB_COMMIT_INTERVAL_MS: '200', JOB_MAX_HELD_ORDERS: '300' });
       const cut = await prepare(dir);
       const expected = cut.expected;
 
       const seen: string[] = [];
       const instances = new Map<string, Instance>();
+      // Every instance ever started, for the logs a failure report points to.
+      const started: Instance[] = [];
       let count = 0;
       const start = async (): Promise<Instance> => {
         const name = `i${++count}`;
@@ -83,6 +86,7 @@ describe('several instances in one group (scale out)', function () {
         await process.waitForLog(/"consuming"/, 60_000);
         const instance = { name, process, port };
         instances.set(name, instance);
+        started.push(instance);
         seen.push(`${name} started`);
         return instance;
       };
@@ -142,6 +146,11 @@ describe('several instances in one group (scale out)', function () {
         ].join('\n');
         expect({ missing: missing.length, extra: extra.length, restarts: restarts.length }, report).to.deep.equal({ missing: 0, extra: 0, restarts: 0 });
         expect(deadLetters, 'dead letters').to.deep.equal(expected.deadLetters);
+      } catch (err) {
+        const logFile = join(dir, 'instances.log');
+        writeFileSync(logFile, started.flatMap((i) => i.process.logs.map((l) => `${i.name} ${l}`)).join('\n') + '\n');
+        if (err instanceof Error) err.message += `\nsteps: ${seen.join(', ')}\nevery instance's log: ${logFile}`;
+        throw err;
       } finally {
         for (const i of instances.values()) i.process.kill('SIGKILL');
         await Promise.all([...instances.values()].map((i) => i.process.exited));

@@ -34,6 +34,25 @@ describe('LaneTracker', () => {
     expect(tracker.snapshot().lanes.get(0)).to.deep.include({ from: 2, watermark: 15 });
   });
 
+  it('counts as held the orders of a lane taken and not processed yet, and nothing else', () => {
+    const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0);
+    const orders = [0, 1, 2].map((i) => routed(1, i, i, 10 + i, -Infinity, 10 + i, [[10 + i, 10 + i]]));
+    for (const o of orders) {
+      tracker.onRead(o.at.offset);
+      tracker.onMessage(o);
+    }
+    // Read, not taken yet (a repeat would be dropped here): not held. Marks and rises never are.
+    tracker.onMessage(mark(1, 30));
+    expect(tracker.heldOf(1)).to.equal(0);
+    for (const o of orders) tracker.onTaken(o, o.record.source.offset - 1);
+    expect([tracker.heldOf(1), tracker.heldOf(0)]).to.deep.equal([3, 0]);
+    tracker.onOrder(orders[0]!);
+    tracker.onOrder(orders[1]!);
+    expect(tracker.heldOf(1)).to.equal(1);
+    tracker.onOrder(orders[2]!);
+    expect(tracker.heldOf(1)).to.equal(0);
+  });
+
   it('counts the rises and the marks of a lane that has nothing to re-read', () => {
     const tracker = new LaneTracker(tumblingWindows(HOUR), 60_000, 0);
     tracker.onRead(0);

@@ -127,8 +127,8 @@ describe('the HTTP endpoints', () => {
 
       const report = await status(server.port);
       expect(report.partitions).to.deep.equal([
-        { partition: 0, offset: 14, lag: 6, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false, held: 2 },
-        { partition: 1, offset: 5, lag: 0, watermark: null, idle: true, held: 0 },
+        { partition: 0, offset: 14, lag: 6, watermark: Date.UTC(2024, 5, 1) - 5_001, idle: false, held: 2, paused: false },
+        { partition: 1, offset: 5, lag: 0, watermark: null, idle: true, held: 0, paused: false },
       ]);
       expect(report).to.include({ state: 'restarting', ready: false, restarts: 1, watermark: Date.UTC(2024, 5, 1) - 5_001 });
     });

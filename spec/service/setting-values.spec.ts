@@ -166,6 +166,12 @@ const CASES: Record<string, Cases> = {
     goodJson: [1],
     badJson: [...NOT_JSON_INTEGERS, 0],
   },
+  'job.maxHeldOrders': {
+    good: numbers('1', '20000'),
+    bad: [...NOT_INTEGERS, '0', '-5'],
+    goodJson: [1],
+    badJson: [...NOT_JSON_INTEGERS, 0],
+  },
   'job.restartAttempts': {
     good: numbers('0', '3'),
     bad: [...NOT_INTEGERS, '-1', 'three'],

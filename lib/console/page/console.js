@@ -139,7 +139,7 @@ function renderStatus() {
       ? [el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'no partitions assigned to this instance yet'))]
       : s.partitions.map((p) =>
           row(
-            [String(p.partition), count(p.offset), count(p.lag), utc(p.watermark ?? NaN), behind(s.at, p.watermark), yesNo(p.idle), count(p.held)],
+            [String(p.partition), count(p.offset), count(p.lag), utc(p.watermark ?? NaN), behind(s.at, p.watermark), yesNo(p.idle), p.paused ? `${count(p.held)}, reading paused` : count(p.held)],
             { 'data-partition': p.partition },
           ),
         )),
