@@ -4,6 +4,18 @@ export interface PartitionSwitch {
   resume(partition: number): void;
 }
 
+/** An input partition of this instance as the gate sees it. */
+export interface HeldState {
+  readonly partition: number;
+  /** Its orders waiting in this instance's customer tasks for the other partitions. */
+  readonly held: number;
+  /** Its source task is re-reading what it had read before a restart (its marks are still to come). */
+  readonly rereading: boolean;
+}
+
+/** Why a partition's reading resumed. */
+export type ResumeReason = 'half gone on' | 'no progress' | 'rebalance';
+
 /**
  * Pauses the reading of an input partition while too many of its orders wait in this instance's customer
  * tasks for the other partitions' next records, and resumes it once half of them have gone on (Kafka
@@ -12,45 +24,68 @@ export interface PartitionSwitch {
  * Orders are taken in event-time order across the input partitions, so a partition read ahead of the
  * others (its instance is faster, or its fetches came first) has its orders held until the others catch
  * up. Unchecked, that is history in memory, and the input's commit (held back to the first order still
- * needed) trails by all of it: a task that moves re-reads it. Pausing cannot stall the job: a partition
- * is paused only while it has orders held, and those wait for a partition that has none held, which is
- * never paused.
+ * needed) trails by all of it: a task that moves re-reads it.
+ *
+ * Pausing must never stall the job, and two partitions can wait on each other: each task learns how far
+ * another partition has got from that partition's own messages, and a task restored after a move knows it
+ * only from its commit until the partition's source task has read past where it stood. So:
+ * - a source task re-reading what it had read before a restart is never paused: the marks at its end are
+ *   what the other tasks wait for;
+ * - a partition paused whose held orders have not gone down for `stallMs` resumes, and is not paused again
+ *   until half of them have gone on: more of it is what they wait for. The bound then gives way; the job
+ *   goes on.
  */
 export class HeldOrdersGate {
-  private readonly paused = new Set<number>();
+  // Paused partitions: since when their held orders last went down, and the fewest seen.
+  private readonly paused = new Map<number, { since: number; fewest: number }>();
+  // Resumed for want of progress: not paused again until half their held orders have gone on.
+  private readonly disarmed = new Set<number>();
 
   /**
    * @param max orders held of one partition at which its reading pauses; it resumes at half of that.
+   * @param stallMs how long a paused partition's held orders may stay as many before it resumes anyway.
    */
   constructor(
     private readonly max: number,
+    private readonly stallMs: number,
     private readonly partitions: PartitionSwitch,
+    private readonly onResume: (partition: number, reason: ResumeReason) => void = () => undefined,
   ) {}
 
-  /** Looks again at each partition's held orders: after anything that may have taken some or added some. */
-  update(owned: Iterable<number>, heldOf: (partition: number) => number): void {
-    for (const partition of owned) {
-      const held = heldOf(partition);
-      if (this.paused.has(partition)) {
-        if (held <= this.max / 2) {
-          this.paused.delete(partition);
-          this.partitions.resume(partition);
+  /** Looks again at each partition: after anything that may have taken held orders or added some. */
+  update(states: Iterable<HeldState>, now: number): void {
+    for (const { partition, held, rereading } of states) {
+      const paused = this.paused.get(partition);
+      if (paused !== undefined) {
+        if (held <= this.max / 2) this.resume(partition, 'half gone on');
+        else if (held < paused.fewest) this.paused.set(partition, { since: now, fewest: held });
+        else if (now - paused.since >= this.stallMs) {
+          this.resume(partition, 'no progress');
+          this.disarmed.add(partition);
         }
-      } else if (held >= this.max) {
-        this.paused.add(partition);
+      } else if (this.disarmed.has(partition)) {
+        if (held <= this.max / 2) this.disarmed.delete(partition);
+      } else if (held >= this.max && !rereading) {
+        this.paused.set(partition, { since: now, fewest: held });
         this.partitions.pause(partition);
       }
     }
   }
 
-  /** Resumes every partition it paused: after a rebalance, where a moved task holds nothing any more. */
+  /** Resumes every partition it paused, and arms them all again: after a rebalance, which moves tasks. */
   reset(): void {
-    for (const partition of this.paused) this.partitions.resume(partition);
-    this.paused.clear();
+    for (const partition of [...this.paused.keys()]) this.resume(partition, 'rebalance');
+    this.disarmed.clear();
   }
 
   /** Whether the gate holds a partition's reading now. */
   isPaused(partition: number): boolean {
     return this.paused.has(partition);
+  }
+
+  private resume(partition: number, reason: ResumeReason): void {
+    this.paused.delete(partition);
+    this.partitions.resume(partition);
+    this.onResume(partition, reason);
   }
 }

@@ -96,7 +96,7 @@ export function sourceTaskRunner(owned: OwnedPartition, context: TaskContext, lo
       const stood = Math.max(committable.next, outputFrom);
       return { offset: from.offset, metadata: writeMetadata({ t: 'source', w: from.watermark, ...(stood > from.offset ? { n: stood } : {}) }) };
     },
-    describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true }),
+    describe: (): TaskDescription => ({ kind: 'source', topic: topics.inputTopic, partition, next, watermark, caughtUp: idle, settled: true, rereading: next < outputFrom }),
     close: () => subscription.unsubscribe(),
   };
 }

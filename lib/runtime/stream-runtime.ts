@@ -8,7 +8,7 @@ import { commitInterval, type JobSettings } from '../service/config.js';
 import { DeadLetterLog } from '../service/dead-letter-log.js';
 import { combinerTaskRunner } from './combiner-task-runner.js';
 import { customerTaskRunner, type CustomerTaskGauges } from './customer-task-runner.js';
-import { HeldOrdersGate } from './held-orders-gate.js';
+import { HeldOrdersGate, type HeldState } from './held-orders-gate.js';
 import type { InternalTopics } from './internal-topics.js';
 import { singleFlight } from './single-flight.js';
 import { sourceTaskRunner } from './source-task-runner.js';
@@ -48,6 +48,12 @@ export interface StreamRuntimeOptions {
  * a purge is one DeleteRecords a topic, and exactly once a task commits every 100 ms.
  */
 const PURGE_INTERVAL_MS = 5_000;
+
+/**
+ * How long a partition paused for its held orders waits with none of them going on before it reads again
+ * (at least two commit intervals: exactly once, other instances' marks are seen at their commits).
+ */
+const HELD_STALL_MS = 2_000;
 
 /**
  * The Kafka job of one instance (Kafka Streams' `StreamThread`): one consumer in the group over the input
@@ -110,16 +116,18 @@ export class StreamRuntime {
     };
     observer.onPartitions?.(() => this.partitionWatermarks());
     observer.onHeld?.((partition) => ({ count: this.heldOf(partition), first: undefined, paused: this.gate.isPaused(partition) }));
-    this.gate = new HeldOrdersGate(job.maxHeldOrders, {
-      pause: (partition) => {
-        options.logger.debug('reading paused: orders of the partition wait for the others', { partition, held: this.heldOf(partition) });
-        consumer.pausePartition(topics.inputTopic, partition);
+    this.gate = new HeldOrdersGate(
+      job.maxHeldOrders,
+      Math.max(HELD_STALL_MS, 2 * commitInterval(job)),
+      {
+        pause: (partition) => {
+          options.logger.debug('reading paused: orders of the partition wait for the others', { partition, held: this.heldOf(partition) });
+          consumer.pausePartition(topics.inputTopic, partition);
+        },
+        resume: (partition) => consumer.resumePartition(topics.inputTopic, partition),
       },
-      resume: (partition) => {
-        options.logger.debug('reading resumed', { partition, held: this.heldOf(partition) });
-        consumer.resumePartition(topics.inputTopic, partition);
-      },
-    });
+      (partition, reason) => options.logger.debug('reading resumed', { partition, held: this.heldOf(partition), reason }),
+    );
   }
 
   async start(): Promise<void> {
@@ -146,9 +154,12 @@ export class StreamRuntime {
   private checkHeld(): void {
     // Once stopping, the consumer is paused as a whole: pausing or resuming one partition would undo that.
     if (this.stopped) return;
-    const inputs: number[] = [];
-    for (const t of this.tasks.values()) if (t.topic === this.options.topics.inputTopic) inputs.push(t.partition);
-    this.gate.update(inputs, (partition) => this.heldOf(partition));
+    const states: HeldState[] = [];
+    for (const t of this.tasks.values()) {
+      if (t.topic !== this.options.topics.inputTopic) continue;
+      states.push({ partition: t.partition, held: this.heldOf(t.partition), rereading: t.describe().rereading === true });
+    }
+    this.gate.update(states, performance.now());
   }
 
   // Sinks being closed, until they are (a stop waits for them).

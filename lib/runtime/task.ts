@@ -36,6 +36,8 @@ export interface TaskDescription {
   readonly caughtUp: boolean;
   /** False while it waits for the broker to confirm where input partitions end (it may still move event time). */
   readonly settled: boolean;
+  /** A source task re-reading, for the customer task beside it only, what it had read before a restart. */
+  readonly rereading?: boolean;
 }
 
 /** What every task of an instance shares: settings, where results go, and the hooks for metrics. */

@@ -70,7 +70,7 @@ describe('several instances in one group (scale out)', function () {
       const names = uniqueNames(`scale-${key}`);
       const dir = tempDir();
       // A small bound on held orders: reading pauses and resumes often while instances come and go.
-      const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), JOB_COMMIT_INTERVAL_MS: '200', JOB_MAX_HELD_ORDERS: '300' });
+      const env = serviceEnv(names, { KAFKA_INPUT_PARTITIONS: String(PARTITIONS), JOB_COMMIT_INTERVAL_MS: '200', JOB_MAX_HELD_ORDERS: '50' });
       const cut = await prepare(dir);
       const expected = cut.expected;
 
