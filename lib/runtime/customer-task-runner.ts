@@ -39,7 +39,7 @@ export function customerTaskRunner(
   context: TaskContext,
   gauges: CustomerTaskGauges,
   options: { readonly local?: boolean } = {},
-): Task & { readonly heldOf: (lane: number) => number; readonly local: LocalLane } {
+): Task & { readonly heldOf: (lane: number) => number; readonly processed: number; readonly local: LocalLane } {
   const { partition: task } = owned;
   const { sink, topics, internal, analytics, maxPendingOutputs, observer } = context;
   const restored = readMetadata(owned.committed.metadata, 'customer');
@@ -81,6 +81,8 @@ export function customerTaskRunner(
   let watermark = restored?.w ?? NO_WATERMARK;
   let pendingMark: TaskMark | undefined;
   let closed = false;
+  // Orders processed (taken out of the partition group in event time), for the held-orders gate.
+  let processed = 0;
   let caughtUp = false;
 
   const input = new Subject<RoutedOrder | UpstreamMark>();
@@ -102,7 +104,10 @@ export function customerTaskRunner(
         observer: {
           onMessage: (message) => tracker.onMessage(message),
           onTaken: (order, before) => tracker.onTaken(order, before),
-          onOrder: (order) => tracker.onOrder(order),
+          onOrder: (order) => {
+            processed += 1;
+            tracker.onOrder(order);
+          },
           onWatermark: (w) => {
             tracker.onWatermark(w);
             watermark = w;
@@ -221,6 +226,9 @@ export function customerTaskRunner(
       return next;
     },
     heldOf: (lane) => tracker.heldOf(lane),
+    get processed() {
+      return processed;
+    },
     async handle(batch: GroupBatch) {
       // Anything from another partition (an order, or a mark whose watermark rose) may move event time.
       if (batch.records.length > 0) doubt();

@@ -11,6 +11,11 @@ export interface HeldState {
   readonly held: number;
   /** Its source task is re-reading what it had read before a restart (its marks are still to come). */
   readonly rereading: boolean;
+  /**
+   * Orders processed so far by the customer tasks that hold its orders: its rising means they move,
+   * though its own held orders may all stay (they wait for other partitions that are catching up).
+   */
+  readonly processed: number;
 }
 
 /** Why a partition's reading resumed. */
@@ -31,19 +36,19 @@ export type ResumeReason = 'half gone on' | 'no progress' | 'rebalance';
  * only from its commit until the partition's source task has read past where it stood. So:
  * - a source task re-reading what it had read before a restart is never paused: the marks at its end are
  *   what the other tasks wait for;
- * - a partition paused whose held orders have not gone down for `stallMs` resumes, and is not paused again
- *   until half of them have gone on: more of it is what they wait for. The bound then gives way; the job
- *   goes on.
+ * - a partition paused while the customer tasks that hold its orders have processed nothing for `stallMs`
+ *   resumes, and is not paused again until half of them have gone on: more of it is what they wait for.
+ *   The bound then gives way; the job goes on.
  */
 export class HeldOrdersGate {
-  // Paused partitions: since when their held orders last went down, and the fewest seen.
-  private readonly paused = new Map<number, { since: number; fewest: number }>();
+  // Paused partitions: since when their holders last processed an order, and how many they had then.
+  private readonly paused = new Map<number, { since: number; processed: number }>();
   // Resumed for want of progress: not paused again until half their held orders have gone on.
   private readonly disarmed = new Set<number>();
 
   /**
    * @param max orders held of one partition at which its reading pauses; it resumes at half of that.
-   * @param stallMs how long a paused partition's held orders may stay as many before it resumes anyway.
+   * @param stallMs how long the customer tasks holding a paused partition's orders may process nothing before it resumes anyway.
    */
   constructor(
     private readonly max: number,
@@ -54,11 +59,11 @@ export class HeldOrdersGate {
 
   /** Looks again at each partition: after anything that may have taken held orders or added some. */
   update(states: Iterable<HeldState>, now: number): void {
-    for (const { partition, held, rereading } of states) {
+    for (const { partition, held, rereading, processed } of states) {
       const paused = this.paused.get(partition);
       if (paused !== undefined) {
         if (held <= this.max / 2) this.resume(partition, 'half gone on');
-        else if (held < paused.fewest) this.paused.set(partition, { since: now, fewest: held });
+        else if (processed !== paused.processed) this.paused.set(partition, { since: now, processed });
         else if (now - paused.since >= this.stallMs) {
           this.resume(partition, 'no progress');
           this.disarmed.add(partition);
@@ -66,7 +71,7 @@ export class HeldOrdersGate {
       } else if (this.disarmed.has(partition)) {
         if (held <= this.max / 2) this.disarmed.delete(partition);
       } else if (held >= this.max && !rereading) {
-        this.paused.set(partition, { since: now, fewest: held });
+        this.paused.set(partition, { since: now, processed });
         this.partitions.pause(partition);
       }
     }

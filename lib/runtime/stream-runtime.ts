@@ -16,6 +16,8 @@ import type { TasksView } from '../service/status.js';
 import type { LocalLane } from './local-lane.js';
 import type { Task, TaskContext } from './task.js';
 
+type CustomerTask = ReturnType<typeof customerTaskRunner>;
+
 export interface StreamRuntimeOptions {
   readonly consumer: GroupConsumer;
   readonly sink: RecordSink;
@@ -50,8 +52,9 @@ export interface StreamRuntimeOptions {
 const PURGE_INTERVAL_MS = 5_000;
 
 /**
- * How long a partition paused for its held orders waits with none of them going on before it reads again
- * (at least two commit intervals: exactly once, other instances' marks are seen at their commits).
+ * How long a partition paused for its held orders waits while the customer tasks holding them process
+ * nothing, before it reads again (at least two commit intervals: exactly once, other instances' marks are
+ * seen at their commits).
  */
 const HELD_STALL_MS = 2_000;
 
@@ -157,7 +160,14 @@ export class StreamRuntime {
     const states: HeldState[] = [];
     for (const t of this.tasks.values()) {
       if (t.topic !== this.options.topics.inputTopic) continue;
-      states.push({ partition: t.partition, held: this.heldOf(t.partition), rereading: t.describe().rereading === true });
+      let held = 0;
+      let processed = 0;
+      for (const customer of this.customerTasks()) {
+        const n = customer.heldOf(t.partition);
+        held += n;
+        if (n > 0) processed += customer.processed;
+      }
+      states.push({ partition: t.partition, held, rereading: t.describe().rereading === true, processed });
     }
     this.gate.update(states, performance.now());
   }
@@ -355,8 +365,12 @@ export class StreamRuntime {
 
   private heldOf(partition: number): number {
     let n = 0;
-    for (const t of this.tasks.values()) if ('heldOf' in t) n += (t as { heldOf: (lane: number) => number }).heldOf(partition);
+    for (const t of this.customerTasks()) n += t.heldOf(partition);
     return n;
+  }
+
+  private *customerTasks(): Iterable<CustomerTask> {
+    for (const t of this.tasks.values()) if ('heldOf' in t) yield t as CustomerTask;
   }
 
   /**

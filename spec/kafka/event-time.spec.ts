@@ -20,13 +20,17 @@ type Names = ReturnType<typeof uniqueNames>;
 const analyticsOf = (messages: readonly TopicMessage[]) => messages.map((m) => m.value?.toString() ?? '');
 const deadLettersOf = (messages: readonly TopicMessage[]) => messages.map((m) => `${m.headers.reason}|${m.value?.toString() ?? ''}`);
 
-/** Runs the service until it has read every record of the input, stops it, and returns what it published. */
-async function runToEnd(names: Names, extra: NodeJS.ProcessEnv = {}): Promise<string[]> {
+/**
+ * Runs the service until it has read every record of the input, stops it, and returns what it published
+ * and its log; `watch` sees each `/status` report read on the way.
+ */
+async function runToEnd(names: Names, extra: NodeJS.ProcessEnv = {}, watch: (report: StatusReport) => void = () => undefined): Promise<{ results: string[]; logs: string[] }> {
   const service = new ServiceProcess(serviceEnv(names, extra));
   try {
     const port = await httpPort(service);
     await eventually(async () => {
       const report = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/status`)).text()) as StatusReport;
+      watch(report);
       expect(report.partitions.map((p) => [p.partition, p.lag, p.idle])).to.deep.equal([
         [0, 0, true],
         [1, 0, true],
@@ -40,7 +44,8 @@ async function runToEnd(names: Names, extra: NodeJS.ProcessEnv = {}): Promise<st
   } finally {
     service.kill('SIGKILL');
   }
-  return [...analyticsOf(await readToEnd(names.outputTopic)), ...deadLettersOf(await readToEnd(names.deadLetterTopic))].sort();
+  const results = [...analyticsOf(await readToEnd(names.outputTopic)), ...deadLettersOf(await readToEnd(names.deadLetterTopic))].sort();
+  return { results, logs: service.logs };
 }
 
 /**
@@ -75,7 +80,7 @@ describe('event time on Kafka: results that depend on the records, not on fetch 
     const runs: string[][] = [];
     for (let run = 0; run < 5; run++) {
       const these = { ...names, groupId: `${names.groupId}-${run}`, outputTopic: `${names.outputTopic}-${run}`, deadLetterTopic: `${names.deadLetterTopic}-${run}` };
-      runs.push(await runToEnd(these));
+      runs.push((await runToEnd(these)).results);
     }
     runs.forEach((results, run) => expect(results, `run ${run + 1}`).to.deep.equal(expected));
   });
@@ -97,32 +102,16 @@ describe('event time on Kafka: results that depend on the records, not on fetch 
     }
     const expected = expectedFrom(await readToEnd(names.inputTopic));
     const maxHeld = 500;
-    // At debug, each pause and resume is logged: what a failure report shows.
-    const service = new ServiceProcess(serviceEnv(names, { JOB_MAX_HELD_ORDERS: String(maxHeld), LOG_LEVEL: 'debug' }));
     let most = 0;
     let pausedSeen = false;
-    try {
-      const port = await httpPort(service);
-      await eventually(async () => {
-        const report = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/status`)).text()) as StatusReport;
-        const p1 = report.partitions.find((p) => p.partition === 1);
-        most = Math.max(most, p1?.held ?? 0);
-        pausedSeen ||= p1?.paused === true;
-        expect(report.partitions.map((p) => [p.partition, p.lag, p.idle])).to.deep.equal([
-          [0, 0, true],
-          [1, 0, true],
-          [2, 0, true],
-        ]);
-      }, 60_000);
-      await drained([port], names.inputTopic, names.groupId);
-      service.kill('SIGTERM');
-      expect(await service.exited, service.logs.slice(-20).join('\n')).to.equal(0);
-    } finally {
-      service.kill('SIGKILL');
-    }
-    const results = [...analyticsOf(await readToEnd(names.outputTopic)), ...deadLettersOf(await readToEnd(names.deadLetterTopic))].sort();
+    // At debug, each pause and resume is logged: what a failure report shows.
+    const { results, logs } = await runToEnd(names, { JOB_MAX_HELD_ORDERS: String(maxHeld), LOG_LEVEL: 'debug' }, (status) => {
+      const p1 = status.partitions.find((p) => p.partition === 1);
+      most = Math.max(most, p1?.held ?? 0);
+      pausedSeen ||= p1?.paused === true;
+    });
     // The bound is crossed by what was read before the pause took: one fetch of the partition.
-    const report = `most orders of partition 1 held, as /status showed them: ${most}\n${service.logs.filter((l) => /reading (paused|resumed)|assigned/.test(l)).join('\n')}`;
+    const report = `most orders of partition 1 held, as /status showed them: ${most}\n${logs.filter((l) => /reading (paused|resumed)|assigned/.test(l)).join('\n')}`;
     expect({ pausedSeen, overTwoFetches: most > 20_000 }, report).to.deep.equal({ pausedSeen: true, overTwoFetches: false });
     expect(results).to.deep.equal(expected);
   });

@@ -25,8 +25,9 @@ function gateOf(max: number) {
   return { gate, calls, paused };
 }
 
-const held = (counts: readonly number[], rereading: readonly number[] = []): HeldState[] =>
-  counts.map((count, partition) => ({ partition, held: count, rereading: rereading.includes(partition) }));
+/** Partitions with these held counts; `processed`: what the tasks holding their orders have processed so far. */
+const held = (counts: readonly number[], rereading: readonly number[] = [], processed = 0): HeldState[] =>
+  counts.map((count, partition) => ({ partition, held: count, rereading: rereading.includes(partition), processed }));
 
 describe('HeldOrdersGate', () => {
   it('pauses a partition once it has max orders held, and resumes it at half of that', () => {
@@ -47,21 +48,21 @@ describe('HeldOrdersGate', () => {
     expect(calls).to.deep.equal(['pause 1']);
   });
 
-  it('resumes a partition whose held orders have not gone down for the stall time, and pauses it again only once half have gone on', () => {
+  it('resumes a partition whose holders have processed nothing for the stall time, and pauses it again only once half have gone on', () => {
     const { gate, calls } = gateOf(10);
-    gate.update(held([12]), 0);
-    // Going down, however slowly, is progress: the wait starts again.
-    gate.update(held([11]), 900);
-    gate.update(held([11]), 1_800);
+    gate.update(held([12], [], 5), 0);
+    // The tasks holding its orders process others' (the partitions they wait for are catching up): the wait starts again.
+    gate.update(held([12], [], 6), 900);
+    gate.update(held([12], [], 6), 1_800);
     expect(calls).to.deep.equal(['pause 0']);
-    gate.update(held([11]), 1_900);
+    gate.update(held([12], [], 6), 1_900);
     expect(calls).to.deep.equal(['pause 0', 'resume 0 (no progress)']);
     // It reads on over the bound until half have gone on, then the bound holds again.
-    gate.update(held([40]), 2_000);
-    gate.update(held([6]), 2_100);
+    gate.update(held([40], [], 6), 2_000);
+    gate.update(held([6], [], 7), 2_100);
     expect(calls).to.have.length(2);
-    gate.update(held([5]), 2_200);
-    gate.update(held([10]), 2_300);
+    gate.update(held([5], [], 8), 2_200);
+    gate.update(held([10], [], 8), 2_300);
     expect(calls).to.deep.equal(['pause 0', 'resume 0 (no progress)', 'pause 0']);
   });
 
