@@ -147,7 +147,8 @@ export class StreamRuntime {
       failed: (err) => this.failWith(err),
     });
     this.commitTimer = setInterval(() => {
-      // Held orders can also go on between batches (a partition confirmed caught up): looked at here too.
+      // Held orders can also go on between batches (a partition confirmed caught up), and a stall shows
+      // only as time passing with no batch: the gate looks on each tick too.
       this.checkHeld();
       void this.commit();
     }, commitInterval(job));
