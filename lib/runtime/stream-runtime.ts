@@ -161,14 +161,7 @@ export class StreamRuntime {
     const states: HeldState[] = [];
     for (const t of this.tasks.values()) {
       if (t.topic !== this.options.topics.inputTopic) continue;
-      let held = 0;
-      let processed = 0;
-      for (const customer of this.customerTasks()) {
-        const n = customer.heldOf(t.partition);
-        held += n;
-        if (n > 0) processed += customer.processed;
-      }
-      states.push({ partition: t.partition, held, rereading: t.describe().rereading === true, processed });
+      states.push({ partition: t.partition, ...this.heldBy(t.partition), rereading: t.describe().rereading === true });
     }
     this.gate.update(states, performance.now());
   }
@@ -365,13 +358,21 @@ export class StreamRuntime {
   }
 
   private heldOf(partition: number): number {
-    let n = 0;
-    for (const t of this.customerTasks()) n += t.heldOf(partition);
-    return n;
+    return this.heldBy(partition).held;
   }
 
-  private *customerTasks(): Iterable<CustomerTask> {
-    for (const t of this.tasks.values()) if ('heldOf' in t) yield t as CustomerTask;
+  /** A partition's orders held in this instance's customer tasks, and the orders those tasks have processed. */
+  private heldBy(partition: number): { held: number; processed: number } {
+    let held = 0;
+    let processed = 0;
+    for (const t of this.tasks.values()) {
+      if (!('heldOf' in t)) continue;
+      const customer = t as CustomerTask;
+      const n = customer.heldOf(partition);
+      held += n;
+      if (n > 0) processed += customer.processed;
+    }
+    return { held, processed };
   }
 
   /**

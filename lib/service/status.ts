@@ -209,16 +209,19 @@ export class JobStatus {
       watermark: finiteOrNull(this.jobWatermark),
       partitions: [...this.partitions]
         .sort(([a], [b]) => a - b)
-        .map(([partition, p]) => ({
-          partition,
-          offset: p.offset,
-          lag: this.lagOf(partition) ?? null,
-          watermark: finiteOrNull(pipeline.get(partition)?.watermark ?? NO_WATERMARK),
-          // A partition the pipeline has not met holds nothing back, as the source's word says.
-          idle: pipeline.get(partition)?.idle ?? p.caughtUp,
-          held: this.readHeld(partition).count,
-          paused: this.readHeld(partition).paused ?? false,
-        })),
+        .map(([partition, p]) => {
+          const held = this.readHeld(partition);
+          return {
+            partition,
+            offset: p.offset,
+            lag: this.lagOf(partition) ?? null,
+            watermark: finiteOrNull(pipeline.get(partition)?.watermark ?? NO_WATERMARK),
+            // A partition the pipeline has not met holds nothing back, as the source's word says.
+            idle: pipeline.get(partition)?.idle ?? p.caughtUp,
+            held: held.count,
+            paused: held.paused ?? false,
+          };
+        }),
       tasks: tasks.tasks.map((t) => ({ kind: t.kind, topic: t.topic, partition: t.partition, offset: t.next, caughtUp: t.caughtUp, settled: t.settled, watermark: finiteOrNull(t.watermark) })),
       pendingOutputs: tasks.pendingOutputs,
       internalTopics: this.internal,
